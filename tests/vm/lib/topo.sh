@@ -1,0 +1,200 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# tests/vm/lib/topo.sh - network-namespace topology for the VM tests.
+# Source it from a scenario script that runs inside the guest (tests/vm/run).
+#
+#   lan_<fw> --- fw_<fw> ---+
+#   (private clients) (SNAT)|  192.0.3.0/24 etc.
+#                           |
+#   cli ----- 192.0.2.0/24 ---- dir (IPVS, VIP) ---- br0 10.255.0.0/24 ---- rs1..rsN
+#   (many client addresses                            (ncprobe serve --id rsI)
+#    on lo, one per "user")
+#
+# The director routes every client address back through cli (its default
+# route) or through the firewall that owns the SNAT pool. Real servers use
+# the director as their default gateway, so IPVS NAT (-m) works. Client
+# addresses may be anything except 10.255.0.0/24, 192.0.2.0/24, 192.0.3.0/24
+# and the VIP.
+
+NC_REPO=${NC_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
+NC_BIN=${NC_BIN:-$NC_REPO/build/bin}
+NC_KMOD=${NC_KMOD:-$NC_REPO/kmod/ip_vs_nc.ko}
+VIP=${VIP:-198.51.100.10}
+VIP6=${VIP6:-2001:db8:100::10}
+NC_FW_COUNT=0
+
+nc_fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+nc_log() {
+	echo "# $*"
+}
+
+in_ns() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+nc_sysctl() {
+	local ns=$1 key=$2 val=$3
+	in_ns "$ns" sysctl -qw "$key=$val"
+}
+
+_topo_new_ns() {
+	local ns=$1
+	ip netns add "$ns"
+	ip -n "$ns" link set lo up
+	nc_sysctl "$ns" net.ipv4.conf.all.rp_filter 0
+	nc_sysctl "$ns" net.ipv4.conf.default.rp_filter 0
+	nc_sysctl "$ns" net.ipv6.conf.all.accept_dad 0
+	nc_sysctl "$ns" net.ipv6.conf.default.accept_dad 0
+}
+
+# Load ip_vs and the freshly built ip_vs_nc.ko.
+topo_load_modules() {
+	modprobe ip_vs || nc_fail "modprobe ip_vs"
+	modprobe veth && modprobe bridge || nc_fail "modprobe veth/bridge"
+	if ! grep -q '^ip_vs_nc ' /proc/modules; then
+		insmod "$NC_KMOD" "$@" || nc_fail "insmod $NC_KMOD"
+	fi
+}
+
+# Director, client namespace and the link between them.
+topo_setup_director() {
+	trap topo_cleanup EXIT
+	topo_load_modules
+	_topo_new_ns dir
+	_topo_new_ns cli
+	nc_sysctl dir net.ipv4.ip_forward 1
+	nc_sysctl dir net.ipv6.conf.all.forwarding 1
+	nc_sysctl dir net.ipv4.vs.conntrack 0
+
+	ip link add c0 netns dir type veth peer name d0 netns cli
+	ip -n dir addr add 192.0.2.1/24 dev c0
+	ip -n dir addr add 2001:db8:2::1/64 dev c0 nodad
+	ip -n dir link set c0 up
+	ip -n cli addr add 192.0.2.2/24 dev d0
+	ip -n cli addr add 2001:db8:2::2/64 dev d0 nodad
+	ip -n cli link set d0 up
+	ip -n cli route add default via 192.0.2.1
+	ip -n cli -6 route add default via 2001:db8:2::1
+	ip -n dir route add default via 192.0.2.2
+	ip -n dir -6 route add default via 2001:db8:2::2
+
+	ip -n dir addr add "$VIP/32" dev lo
+	ip -n dir addr add "$VIP6/128" dev lo nodad
+
+	ip -n dir link add br0 type bridge
+	ip -n dir addr add 10.255.0.1/24 dev br0
+	ip -n dir addr add 2001:db8:ff::1/64 dev br0 nodad
+	ip -n dir link set br0 up
+}
+
+# topo_add_servers N [PORT]: real servers rs1..rsN at 10.255.0.(10+i),
+# each answering with its name.
+topo_add_servers() {
+	local n=$1 port=${2:-80} i ns
+	for i in $(seq 1 "$n"); do
+		ns=rs$i
+		_topo_new_ns "$ns"
+		ip link add "p$i" netns dir type veth peer name eth0 netns "$ns"
+		ip -n dir link set "p$i" master br0 up
+		ip -n "$ns" addr add "10.255.0.$((10 + i))/24" dev eth0
+		ip -n "$ns" addr add "2001:db8:ff::$((10 + i))/64" dev eth0 nodad
+		ip -n "$ns" link set eth0 up
+		ip -n "$ns" route add default via 10.255.0.1
+		ip -n "$ns" -6 route add default via 2001:db8:ff::1
+		in_ns "$ns" setsid -f "$NC_BIN/ncprobe" serve --id "$ns" --port "$port"
+	done
+	# Servers are ready once each one answers on its own address.
+	for i in $(seq 1 "$n"); do
+		in_ns dir "$NC_BIN/ncprobe" connect --to "10.255.0.$((10 + i)):$port" \
+			--from 10.255.0.1 --timeout-ms 5000 >/dev/null ||
+			nc_fail "real server rs$i does not answer"
+	done
+}
+
+# rs_addr I: address of real server I.
+rs_addr() { echo "10.255.0.$((10 + $1))"; }
+rs6_addr() { echo "2001:db8:ff::$((10 + $1))"; }
+
+# topo_add_clients ADDR...: client source addresses, all in cli.
+topo_add_clients() {
+	local a
+	for a in "$@"; do
+		case "$a" in
+		*:*) echo "address add $a/128 dev lo nodad" ;;
+		*) echo "address add $a/32 dev lo" ;;
+		esac
+	done | ip -n cli -batch - || nc_fail "cannot add client addresses"
+}
+
+# topo_add_firewall POOL_ADDR...: a private client network behind a
+# firewall that SNATs every new connection to the next address of POOL
+# (a "firewall array" / carrier-grade NAT). The k-th firewall (from 0) is
+# namespace fw<k>; its clients connect from 10.200.0.2 in namespace lan<k>.
+topo_add_firewall() {
+	local k=$NC_FW_COUNT lan fw map i=0 a
+	NC_FW_COUNT=$((k + 1))
+	lan=lan$k fw=fw$k
+	_topo_new_ns "$lan"
+	_topo_new_ns "$fw"
+	nc_sysctl "$fw" net.ipv4.ip_forward 1
+	ip link add i0 netns "$fw" type veth peer name eth0 netns "$lan"
+	ip -n "$lan" addr add 10.200.0.2/24 dev eth0
+	ip -n "$lan" link set eth0 up
+	ip -n "$lan" route add default via 10.200.0.1
+	ip -n "$fw" addr add 10.200.0.1/24 dev i0
+	ip -n "$fw" link set i0 up
+	ip link add "f$k" netns dir type veth peer name up0 netns "$fw"
+	ip -n dir addr add "192.0.$((3 + k)).1/24" dev "f$k"
+	ip -n dir link set "f$k" up
+	ip -n "$fw" addr add "192.0.$((3 + k)).2/24" dev up0
+	ip -n "$fw" link set up0 up
+	ip -n "$fw" route add default via "192.0.$((3 + k)).1"
+	map=
+	for a in "$@"; do
+		map+="${map:+, }$i : $a"
+		ip -n dir route add "$a/32" via "192.0.$((3 + k)).2"
+		i=$((i + 1))
+	done
+	in_ns "$fw" nft -f - <<-EOF || nc_fail "nft SNAT rules for $fw"
+	table ip nat {
+		chain post {
+			type nat hook postrouting priority srcnat; policy accept;
+			oifname "up0" snat to numgen inc mod $# map { $map }
+		}
+	}
+	EOF
+}
+
+# probe NS ARGS...: run the probe client in namespace NS.
+probe() {
+	local ns=$1
+	shift
+	in_ns "$ns" "$NC_BIN/ncprobe" connect "$@"
+}
+
+topo_cleanup() {
+	local ns
+	{
+		for ns in $(ip netns list | awk '{print $1}'); do
+			ip netns pids "$ns" | xargs -r kill
+			ip netns del "$ns"
+		done
+		wait
+	} 2>/dev/null
+}
+
+# servers_of FILE [SOURCE...]: the distinct servers that answered the
+# given sources (all sources when none are given), one per line.
+servers_of() {
+	local f=$1
+	shift
+	awk -v list="$*" 'BEGIN { n = split(list, a, " "); for (i = 1; i <= n; i++) want[a[i]] = 1 }
+		(n == 0 || ($1 in want)) && $2 != "-" { print $2 }' "$f" | sort -u
+}
