@@ -3,8 +3,41 @@
  * ip_vs_nc.h - user-visible interface of the IPVS natural-class scheduler.
  *
  * Shared by the kernel module (kmod/) and ncadm (userland/). Everything
- * here is part of the ABI between the two: values are never renumbered,
- * only appended.
+ * here is ABI between the two: values are never renumbered, only appended.
+ *
+ * Generic netlink family "IPVS_NC", version 1, no family header. It acts
+ * on the network namespace of the requesting socket, like IPVS's own
+ * family. Every command needs CAP_NET_ADMIN (as IPVS's family does, since
+ * the table reveals client networks). Attributes are validated strictly:
+ * unknown attributes, wrong lengths and out-of-range values are refused
+ * with an errno and an extended-ack message naming the attribute, and a
+ * refused request changes nothing.
+ *
+ * A service is named like IPVS names it, nested in NC_ATTR_SERVICE:
+ * NC_SVC_ATTR_AF plus either NC_SVC_ATTR_FWMARK, or NC_SVC_ATTR_PROTOCOL,
+ * NC_SVC_ATTR_ADDR and NC_SVC_ATTR_PORT. Only services whose scheduler is
+ * nc are known to the family; any other gives ENOENT.
+ *
+ * Commands:
+ *
+ * NC_CMD_GET_SERVICE: doit with NC_ATTR_SERVICE, or dump of every nc
+ *	service of the namespace. Each reply (cmd NC_CMD_GET_SERVICE) holds
+ *	NC_ATTR_SERVICE, NC_ATTR_POLICY (the whole policy in force) and
+ *	NC_ATTR_STATS.
+ *
+ * NC_CMD_SET_POLICY: NC_ATTR_SERVICE and NC_ATTR_POLICY. Only the policy
+ *	attributes present change; the others keep their values. Changing
+ *	the key mode, a prefix length, the nc-subnet list or the entry cap
+ *	empties the table (its keys no longer mean the same); changing the
+ *	sticky time, first pick or drain rule keeps it.
+ *
+ * NC_CMD_GET_TABLE: dump; NC_ATTR_SERVICE names the service. One message
+ *	per entry, each an NC_ATTR_ENTRY nest.
+ *
+ * NC_CMD_FLUSH: NC_ATTR_SERVICE, and at most one of NC_ATTR_CLASS (the
+ *	entry of the class containing that address) or NC_ATTR_DEST (every
+ *	entry pointing to that real server). Neither: all entries. Replies
+ *	with NC_ATTR_FLUSHED, the number of entries removed.
  */
 #ifndef _UAPI_IP_VS_NC_H
 #define _UAPI_IP_VS_NC_H
@@ -12,24 +45,168 @@
 /* Name of the scheduler as given to ipvsadm -s / ncadm -s. */
 #define NC_SCHED_NAME		"nc"
 
+#define NC_GENL_NAME		"IPVS_NC"
+#define NC_GENL_VERSION		1
+
 /**
  * enum nc_key_mode - how a client address is reduced to its class
  * @NC_KEY_OCTET: first octet of an IPv4 source (the natural class, /8)
  * @NC_KEY_CLASSFUL: classful network: A /8, B /16, C /24; D and E per address
- * @NC_KEY_PREFIX: a configured IPv4 prefix length (/0../32)
+ * @NC_KEY_PREFIX: the IPv4 prefix length NC_POL_ATTR_PLEN4 (/0../32)
  *
- * IPv6 clients are grouped by an IPv6 prefix length in every mode.
+ * IPv6 clients are grouped by the prefix length NC_POL_ATTR_PLEN6 in
+ * every mode.
  */
 enum nc_key_mode {
 	NC_KEY_OCTET = 0,
 	NC_KEY_CLASSFUL = 1,
 	NC_KEY_PREFIX = 2,
+	__NC_KEY_MAX
 };
 
-/* Default IPv6 class: a /48, the usual end-site assignment (RFC 6177). */
-#define NC_DEFAULT_PLEN6	48
+/**
+ * enum nc_pick - first pick: the server of a class with no valid entry
+ * @NC_PICK_HASH: weighted rendezvous hash of the class key over the
+ *	available servers: every director with the same servers and weights
+ *	picks the same server, and a change of one server moves only its share
+ * @NC_PICK_WLC: weighted least connections (as -s wlc)
+ * @NC_PICK_WRR: weighted round robin (as -s wrr)
+ * @NC_PICK_RR: round robin (as -s rr)
+ * @NC_PICK_LC: least connections (as -s lc)
+ */
+enum nc_pick {
+	NC_PICK_HASH = 0,
+	NC_PICK_WLC = 1,
+	NC_PICK_WRR = 2,
+	NC_PICK_RR = 3,
+	NC_PICK_LC = 4,
+	__NC_PICK_MAX
+};
 
-/* Default sticky time in seconds (the design card's "--sticky 30" minutes). */
-#define NC_DEFAULT_STICKY_SECS	1800
+/**
+ * enum nc_drain - what a class does when its server's weight becomes 0
+ * @NC_DRAIN_SYSCTL: follow net.ipv4.vs.expire_quiescent_template of the
+ *	namespace, as IPVS persistence templates do (0: keep, 1: re-pick)
+ * @NC_DRAIN_KEEP: keep sending the class there until its entry expires
+ * @NC_DRAIN_REPICK: pick another server at the class's next connection
+ */
+enum nc_drain {
+	NC_DRAIN_SYSCTL = 0,
+	NC_DRAIN_KEEP = 1,
+	NC_DRAIN_REPICK = 2,
+	__NC_DRAIN_MAX
+};
+
+/* Defaults of a service created without a policy (module parameters). */
+#define NC_DEFAULT_PLEN4	24	/* prefix mode's IPv4 length */
+#define NC_DEFAULT_PLEN6	48	/* the usual end-site assignment, RFC 6177 */
+#define NC_DEFAULT_STICKY_SECS	1800	/* the design card's "--sticky 30" minutes */
+#define NC_DEFAULT_MAX_ENTRIES	65536
+
+#define NC_MAX_STICKY_SECS	(31 * 24 * 3600)	/* ipvsadm's -p limit */
+#define NC_MAX_ENTRIES_LIMIT	(1 << 24)
+#define NC_MAX_SUBNETS		32
+
+enum nc_cmd {
+	NC_CMD_UNSPEC,
+	NC_CMD_GET_SERVICE,
+	NC_CMD_SET_POLICY,
+	NC_CMD_GET_TABLE,
+	NC_CMD_FLUSH,
+	__NC_CMD_MAX
+};
+#define NC_CMD_MAX (__NC_CMD_MAX - 1)
+
+/* Top-level attributes. */
+enum nc_attr {
+	NC_ATTR_UNSPEC,
+	NC_ATTR_SERVICE,	/* nest, enum nc_svc_attr */
+	NC_ATTR_POLICY,		/* nest, enum nc_pol_attr */
+	NC_ATTR_STATS,		/* nest, enum nc_stats_attr */
+	NC_ATTR_ENTRY,		/* nest, enum nc_entry_attr */
+	NC_ATTR_CLASS,		/* nest, enum nc_addr_attr: an address */
+	NC_ATTR_DEST,		/* nest, enum nc_addr_attr: a server */
+	NC_ATTR_FLUSHED,	/* u32 */
+	NC_ATTR_PAD,
+	__NC_ATTR_MAX
+};
+#define NC_ATTR_MAX (__NC_ATTR_MAX - 1)
+
+/* Service identity, as IPVS_SVC_ATTR_* (same byte orders). */
+enum nc_svc_attr {
+	NC_SVC_ATTR_UNSPEC,
+	NC_SVC_ATTR_AF,		/* u16, AF_INET or AF_INET6 */
+	NC_SVC_ATTR_PROTOCOL,	/* u16, IPPROTO_TCP/UDP/SCTP */
+	NC_SVC_ATTR_ADDR,	/* binary, 4 or 16 bytes */
+	NC_SVC_ATTR_PORT,	/* u16, network byte order */
+	NC_SVC_ATTR_FWMARK,	/* u32 */
+	__NC_SVC_ATTR_MAX
+};
+#define NC_SVC_ATTR_MAX (__NC_SVC_ATTR_MAX - 1)
+
+/* The nc policy of a service. */
+enum nc_pol_attr {
+	NC_POL_ATTR_UNSPEC,
+	NC_POL_ATTR_KEY,	/* u8, enum nc_key_mode */
+	NC_POL_ATTR_PLEN4,	/* u8, 0..32, used by NC_KEY_PREFIX */
+	NC_POL_ATTR_PLEN6,	/* u8, 0..128, IPv6 class in every mode */
+	NC_POL_ATTR_STICKY,	/* u32, seconds, 1..NC_MAX_STICKY_SECS */
+	NC_POL_ATTR_PICK,	/* u8, enum nc_pick */
+	NC_POL_ATTR_DRAIN,	/* u8, enum nc_drain */
+	NC_POL_ATTR_MAX_ENTRIES, /* u32, 1..NC_MAX_ENTRIES_LIMIT */
+	NC_POL_ATTR_SUBNETS,	/* nest of NC_SUBNET_ATTR_NET nests; an empty
+				 * nest clears the list (every client grouped) */
+	__NC_POL_ATTR_MAX
+};
+#define NC_POL_ATTR_MAX (__NC_POL_ATTR_MAX - 1)
+
+/* One nc-subnet network, inside NC_POL_ATTR_SUBNETS. */
+enum nc_subnet_attr {
+	NC_SUBNET_ATTR_UNSPEC,
+	NC_SUBNET_ATTR_NET,	/* nest, enum nc_addr_attr with PLEN */
+	__NC_SUBNET_ATTR_MAX
+};
+#define NC_SUBNET_ATTR_MAX (__NC_SUBNET_ATTR_MAX - 1)
+
+/* An address: a client, a class, a network or a real server. */
+enum nc_addr_attr {
+	NC_ADDR_ATTR_UNSPEC,
+	NC_ADDR_ATTR_AF,	/* u16 */
+	NC_ADDR_ATTR_ADDR,	/* binary, 4 or 16 bytes */
+	NC_ADDR_ATTR_PLEN,	/* u8, networks and classes */
+	NC_ADDR_ATTR_PORT,	/* u16, network byte order; real servers */
+	__NC_ADDR_ATTR_MAX
+};
+#define NC_ADDR_ATTR_MAX (__NC_ADDR_ATTR_MAX - 1)
+
+/* One sticky-table entry, inside NC_ATTR_ENTRY. */
+enum nc_entry_attr {
+	NC_ENTRY_ATTR_UNSPEC,
+	NC_ENTRY_ATTR_CLASS,	/* nest, enum nc_addr_attr (AF, ADDR, PLEN) */
+	NC_ENTRY_ATTR_DEST,	/* nest, enum nc_addr_attr (AF, ADDR, PORT) */
+	NC_ENTRY_ATTR_AGE_MS,	/* u64, since the entry was made */
+	NC_ENTRY_ATTR_IDLE_MS,	/* u64, since the class's last new connection */
+	NC_ENTRY_ATTR_LEFT_MS,	/* u64, until it expires (0: expired) */
+	NC_ENTRY_ATTR_CONNS,	/* u64, connections scheduled by it */
+	NC_ENTRY_ATTR_PAD,
+	__NC_ENTRY_ATTR_MAX
+};
+#define NC_ENTRY_ATTR_MAX (__NC_ENTRY_ATTR_MAX - 1)
+
+/* Counters of a service, all u64, since the service got nc. */
+enum nc_stats_attr {
+	NC_STATS_ATTR_UNSPEC,
+	NC_STATS_ATTR_LOOKUPS,	/* connections scheduled */
+	NC_STATS_ATTR_HITS,	/* ... that followed a valid entry */
+	NC_STATS_ATTR_NEW,	/* ... of a class with no entry */
+	NC_STATS_ATTR_EXPIRED,	/* entries that ran out of sticky time */
+	NC_STATS_ATTR_REPICKED,	/* classes moved: server removed or drained */
+	NC_STATS_ATTR_OVERFLOW,	/* choices not remembered: table full */
+	NC_STATS_ATTR_ENTRIES,	/* entries now */
+	NC_STATS_ATTR_NOSERVER,	/* connections with no server available */
+	NC_STATS_ATTR_PAD,
+	__NC_STATS_ATTR_MAX
+};
+#define NC_STATS_ATTR_MAX (__NC_STATS_ATTR_MAX - 1)
 
 #endif /* _UAPI_IP_VS_NC_H */

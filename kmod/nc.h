@@ -8,10 +8,13 @@
 #include <linux/version.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
+#include <linux/percpu.h>
 #include <linux/atomic.h>
 #include <net/ip_vs.h>
 
+#include "ip_vs_nc.h"
 #include "nc_class.h"
+#include "nc_policy.h"
 
 /* Kernel API drift; see docs/design.md "Building on other kernels". */
 #ifdef IP_VS_DEST_CF_AVAILABLE		/* 6.1.187+ and mainline */
@@ -30,8 +33,10 @@
 #define nc_timer_stop_sync(t)	del_timer_sync(t)
 #endif
 
-#define NC_TAB_BITS	10
-#define NC_TAB_SIZE	(1 << NC_TAB_BITS)
+/* ipvsadm -b flags, for services configured without ncadm. */
+#define NC_SVC_F_CLASSFUL	IP_VS_SVC_F_SCHED1	/* flag-1: classful key */
+#define NC_SVC_F_PICK_WLC	IP_VS_SVC_F_SCHED2	/* flag-2: wlc first pick */
+#define NC_SVC_F_DRAIN_REPICK	IP_VS_SVC_F_SCHED3	/* flag-3: re-pick on weight 0 */
 
 /* One class and the real server it sticks to. */
 struct nc_entry {
@@ -44,37 +49,84 @@ struct nc_entry {
 	struct rcu_head		rcu;
 };
 
-/* Per-service state, svc->sched_data. */
-struct nc_table {
-	spinlock_t		lock;		/* writers; readers use RCU */
-	bool			dead;		/* service is going away */
-	unsigned int		entries;	/* under lock */
-	unsigned long		sticky;		/* jiffies */
-	u32			hash_seed;
-	struct timer_list	gc_timer;	/* reclaims expired entries */
-
-	/* weighted round robin first pick, under lock */
-	struct list_head	*wrr_cursor;
-	int			wrr_cw;
-
+struct nc_buckets {
+	unsigned int		mask;
 	struct rcu_head		rcu;
-	struct hlist_head	buckets[NC_TAB_SIZE];
+	struct hlist_head	head[];
 };
 
+/* A policy in force; replaced whole (RCU), never changed in place. */
+struct nc_policy_rcu {
+	struct nc_policy	p;
+	bool			explicit;	/* set by netlink: -b flags ignored */
+	struct rcu_head		rcu;
+};
+
+struct nc_stats {
+	u64 lookups, hits, new, expired, repicked, overflow, noserver;
+};
+
+#define nc_stat_inc(t, field)	this_cpu_inc((t)->stats->field)
+
+/* Per-service state, svc->sched_data. */
+struct nc_table {
+	spinlock_t			lock;	/* writers; readers use RCU */
+	bool				dead;	/* service is going away */
+	unsigned int			entries; /* under lock */
+	struct nc_policy_rcu __rcu	*policy;
+	struct nc_buckets __rcu		*buckets;
+	struct nc_stats __percpu	*stats;
+	u32				hash_seed;
+	struct timer_list		gc_timer; /* reclaims expired entries */
+
+	/* rr/wrr first-pick cursor, under lock */
+	struct list_head		*cursor;
+	int				wrr_cw;
+
+	struct ip_vs_service		*svc;
+	struct list_head		registry;	/* nc_services, nc_mutex */
+	struct rcu_head			rcu;
+};
+
+static inline unsigned long nc_sticky_jiffies(const struct nc_policy *p)
+{
+	return (unsigned long)p->sticky_secs * HZ;
+}
+
 /* nc_table.c */
-struct nc_table *nc_table_create(unsigned long sticky, gfp_t gfp);
+struct nc_table *nc_table_create(struct ip_vs_service *svc,
+				 const struct nc_policy *p);
 void nc_table_destroy(struct nc_table *t);
 struct nc_entry *nc_table_lookup(struct nc_table *t,
 				 const struct nc_class_key *key);
-bool nc_entry_alive(const struct nc_table *t, const struct nc_entry *e,
+bool nc_entry_alive(const struct nc_entry *e, unsigned long sticky,
 		    unsigned long now);
-void nc_table_store(struct nc_table *t, const struct nc_class_key *key,
-		    struct ip_vs_dest *dest, struct nc_entry *old,
-		    unsigned long now);
-void nc_table_forget_dest(struct nc_table *t, struct ip_vs_dest *dest);
+void nc_table_store(struct nc_table *t, const struct nc_policy *p,
+		    const struct nc_class_key *key, struct ip_vs_dest *dest,
+		    struct nc_entry *old, unsigned long now);
+unsigned int nc_table_forget_dest(struct nc_table *t, struct ip_vs_dest *dest);
+unsigned int nc_table_remove_if(struct nc_table *t,
+				bool (*match)(const struct nc_entry *, const void *),
+				const void *arg);
+int nc_table_set_policy(struct nc_table *t, const struct nc_policy *p);
+void nc_table_sum_stats(struct nc_table *t, struct nc_stats *sum);
 
 /* nc_pick.c */
-struct ip_vs_dest *nc_pick_wrr(struct ip_vs_service *svc, struct nc_table *t);
+struct ip_vs_dest *nc_pick(struct ip_vs_service *svc, struct nc_table *t,
+			   unsigned int pick, const struct nc_class_key *key);
 void nc_pick_dest_removed(struct nc_table *t, struct ip_vs_dest *dest);
+
+/* nc_main.c */
+void nc_effective_policy(const struct ip_vs_service *svc,
+			 const struct nc_policy_rcu *pol,
+			 unsigned int *key_mode, unsigned int *pick,
+			 unsigned int *drain);
+void nc_default_policy(struct nc_policy *p);
+
+/* nc_netlink.c */
+int nc_netlink_init(void);
+void nc_netlink_exit(void);
+void nc_registry_add(struct nc_table *t);
+void nc_registry_del(struct nc_table *t);
 
 #endif /* _IP_VS_NC_INTERNAL_H */

@@ -13,36 +13,125 @@
 
 #include <linux/module.h>
 #include <linux/kernel.h>
+#include <net/genetlink.h>
 
 #include "nc.h"
 
+/* Policy of services created by ipvsadm/keepalived/ldirectord. */
 static unsigned int sticky_seconds = NC_DEFAULT_STICKY_SECS;
 module_param(sticky_seconds, uint, 0644);
-MODULE_PARM_DESC(sticky_seconds,
-		 "sticky time of new services, in seconds (default 1800)");
+MODULE_PARM_DESC(sticky_seconds, "sticky time of new services, seconds (1800)");
 
-static void nc_class_key_of(const struct ip_vs_service *svc,
-			    const struct ip_vs_iphdr *iph,
-			    struct nc_class_key *key)
+static unsigned int max_entries = NC_DEFAULT_MAX_ENTRIES;
+module_param(max_entries, uint, 0644);
+MODULE_PARM_DESC(max_entries, "entry cap of new services (65536)");
+
+static unsigned int key_mode = NC_KEY_OCTET;
+module_param(key_mode, uint, 0644);
+MODULE_PARM_DESC(key_mode, "class key of new services: 0 octet, 1 classful, 2 prefix");
+
+static unsigned int prefix4 = NC_DEFAULT_PLEN4;
+module_param(prefix4, uint, 0644);
+MODULE_PARM_DESC(prefix4, "IPv4 prefix length of the prefix key mode (24)");
+
+static unsigned int prefix6 = NC_DEFAULT_PLEN6;
+module_param(prefix6, uint, 0644);
+MODULE_PARM_DESC(prefix6, "IPv6 class prefix length (48)");
+
+static unsigned int first_pick = NC_PICK_HASH;
+module_param(first_pick, uint, 0644);
+MODULE_PARM_DESC(first_pick, "first pick of new services: 0 hash, 1 wlc, 2 wrr, 3 rr, 4 lc");
+
+/* Module parameters as a policy; out-of-range values fall back to defaults. */
+void nc_default_policy(struct nc_policy *p)
+{
+	struct nc_policy d;
+
+	nc_policy_defaults(&d);
+	*p = d;
+	p->sticky_secs = READ_ONCE(sticky_seconds);
+	p->max_entries = READ_ONCE(max_entries);
+	p->key_mode = min_t(unsigned int, READ_ONCE(key_mode), 255);
+	p->plen4 = min_t(unsigned int, READ_ONCE(prefix4), 255);
+	p->plen6 = min_t(unsigned int, READ_ONCE(prefix6), 255);
+	p->pick = min_t(unsigned int, READ_ONCE(first_pick), 255);
+	if (nc_policy_check(p)) {
+		pr_warn_ratelimited("nc: bad module parameters, using built-in defaults\n");
+		*p = d;
+	}
+}
+
+/*
+ * What the service does now: its policy, or for a service that never got
+ * one through netlink, the module defaults as modified by ipvsadm's
+ * -b flag-1/2/3 (read on every call: ipvsadm -E changes them silently).
+ */
+void nc_effective_policy(const struct ip_vs_service *svc,
+			 const struct nc_policy_rcu *pol,
+			 unsigned int *key, unsigned int *pick,
+			 unsigned int *drain)
+{
+	unsigned int flags;
+
+	*key = pol->p.key_mode;
+	*pick = pol->p.pick;
+	*drain = pol->p.drain;
+	if (pol->explicit)
+		return;
+	flags = READ_ONCE(svc->flags);
+	if (flags & NC_SVC_F_CLASSFUL)
+		*key = NC_KEY_CLASSFUL;
+	if (flags & NC_SVC_F_PICK_WLC)
+		*pick = NC_PICK_WLC;
+	if (flags & NC_SVC_F_DRAIN_REPICK)
+		*drain = NC_DRAIN_REPICK;
+}
+
+static void nc_client_key(const struct ip_vs_service *svc,
+			  const struct ip_vs_iphdr *iph,
+			  const struct nc_policy *p, unsigned int key_mode,
+			  struct nc_class_key *key)
 {
 	const union nf_inet_addr *caddr;
 
-	/* For ICMP errors and replies the client is the inner destination. */
+	/* For ICMP errors the client is the inner packet's destination. */
 	caddr = ip_vs_iph_inverse(iph) ? &iph->daddr : &iph->saddr;
 #ifdef CONFIG_IP_VS_IPV6
 	if (svc->af == AF_INET6) {
-		nc_class_key_v6(key, caddr->in6.s6_addr, NC_KEY_OCTET, 32,
-				NC_DEFAULT_PLEN6);
+		nc_policy_key(p, key_mode, NC_FAMILY_INET6,
+			      caddr->in6.s6_addr, key);
 		return;
 	}
 #endif
-	nc_class_key_v4(key, (const u8 *)&caddr->ip, NC_KEY_OCTET, 32);
+	nc_policy_key(p, key_mode, NC_FAMILY_INET, (const u8 *)&caddr->ip, key);
 }
 
-/* May a sticky entry keep sending new connections to @d? */
-static bool nc_dest_usable(const struct ip_vs_dest *d)
+enum nc_verdict { NC_FOLLOW, NC_EXPIRED, NC_REPICK };
+
+/*
+ * May a class keep following entry @e? A removed server never; a drained
+ * (weight 0) one as the drain rule says; an overloaded one yes, as IPVS
+ * persistence templates keep following theirs.
+ */
+static enum nc_verdict nc_check_entry(const struct ip_vs_service *svc,
+				      const struct nc_entry *e,
+				      unsigned long sticky, unsigned int drain,
+				      unsigned long now)
 {
-	return nc_dest_available(d) && atomic_read(&d->weight) > 0;
+	const struct ip_vs_dest *d = e->dest;
+
+	if (!nc_entry_alive(e, sticky, now))
+		return NC_EXPIRED;
+	if (!nc_dest_available(d))
+		return NC_REPICK;
+	if (atomic_read(&d->weight) <= 0) {
+		if (drain == NC_DRAIN_REPICK)
+			return NC_REPICK;
+		if (drain == NC_DRAIN_SYSCTL &&
+		    READ_ONCE(svc->ipvs->sysctl_expire_quiescent_template))
+			return NC_REPICK;
+	}
+	return NC_FOLLOW;
 }
 
 static struct ip_vs_dest *nc_schedule(struct ip_vs_service *svc,
@@ -50,57 +139,84 @@ static struct ip_vs_dest *nc_schedule(struct ip_vs_service *svc,
 				      struct ip_vs_iphdr *iph)
 {
 	struct nc_table *t = svc->sched_data;
+	unsigned int kmode, pick, drain;
+	const struct nc_policy_rcu *pol;
 	unsigned long now = jiffies;
 	struct nc_class_key key;
 	struct ip_vs_dest *dest;
+	enum nc_verdict v;
 	struct nc_entry *e;
 
-	nc_class_key_of(svc, iph, &key);
+	nc_stat_inc(t, lookups);
+	pol = rcu_dereference(t->policy);
+	nc_effective_policy(svc, pol, &kmode, &pick, &drain);
+	nc_client_key(svc, iph, &pol->p, kmode, &key);
 
 	e = nc_table_lookup(t, &key);
-	if (e && nc_entry_alive(t, e, now) && nc_dest_usable(e->dest)) {
-		dest = e->dest;
+	if (e && nc_check_entry(svc, e, nc_sticky_jiffies(&pol->p), drain,
+				now) == NC_FOLLOW)
 		goto hit;
-	}
 
 	spin_lock_bh(&t->lock);
-	/* Another CPU may have chosen for this class meanwhile: follow it. */
+	/*
+	 * Look again under the lock: another CPU may just have chosen for
+	 * this class (follow it), or the policy may have changed.
+	 */
+	pol = rcu_dereference_protected(t->policy, lockdep_is_held(&t->lock));
+	nc_effective_policy(svc, pol, &kmode, &pick, &drain);
+	nc_client_key(svc, iph, &pol->p, kmode, &key);
 	e = nc_table_lookup(t, &key);
-	if (e && nc_entry_alive(t, e, now) && nc_dest_usable(e->dest)) {
+	v = e ? nc_check_entry(svc, e, nc_sticky_jiffies(&pol->p), drain, now)
+	      : NC_EXPIRED;
+	if (e && v == NC_FOLLOW) {
 		spin_unlock_bh(&t->lock);
-		dest = e->dest;
 		goto hit;
 	}
-	dest = nc_pick_wrr(svc, t);
-	if (dest)
-		nc_table_store(t, &key, dest, e, now);
+	if (e && v == NC_EXPIRED)
+		nc_stat_inc(t, expired);
+	else if (e)
+		nc_stat_inc(t, repicked);
+
+	dest = nc_pick(svc, t, pick, &key);
+	if (dest) {
+		nc_table_store(t, &pol->p, &key, dest, e, now);
+		nc_stat_inc(t, new);
+	}
 	spin_unlock_bh(&t->lock);
 
-	if (!dest)
+	if (!dest) {
+		nc_stat_inc(t, noserver);
 		ip_vs_scheduler_err(svc, "no destination available");
+	}
 	return dest;
 
 hit:
 	WRITE_ONCE(e->last_used, now);
 	atomic_long_inc(&e->conns);
-	return dest;
+	nc_stat_inc(t, hits);
+	return e->dest;
 }
 
 static int nc_init_svc(struct ip_vs_service *svc)
 {
+	struct nc_policy p;
 	struct nc_table *t;
 
-	t = nc_table_create((unsigned long)READ_ONCE(sticky_seconds) * HZ,
-			    GFP_KERNEL);
+	nc_default_policy(&p);
+	t = nc_table_create(svc, &p);
 	if (!t)
 		return -ENOMEM;
 	svc->sched_data = t;
+	nc_registry_add(t);
 	return 0;
 }
 
 static void nc_done_svc(struct ip_vs_service *svc)
 {
-	nc_table_destroy(svc->sched_data);
+	struct nc_table *t = svc->sched_data;
+
+	nc_registry_del(t);
+	nc_table_destroy(t);
 }
 
 static int nc_del_dest(struct ip_vs_service *svc, struct ip_vs_dest *dest)
@@ -125,13 +241,22 @@ static struct ip_vs_scheduler ip_vs_nc_scheduler = {
 
 static int __init ip_vs_nc_init(void)
 {
-	return register_ip_vs_scheduler(&ip_vs_nc_scheduler);
+	int ret;
+
+	ret = nc_netlink_init();
+	if (ret)
+		return ret;
+	ret = register_ip_vs_scheduler(&ip_vs_nc_scheduler);
+	if (ret)
+		nc_netlink_exit();
+	return ret;
 }
 
 static void __exit ip_vs_nc_cleanup(void)
 {
 	unregister_ip_vs_scheduler(&ip_vs_nc_scheduler);
-	/* Late schedule() callers and queued entry frees run module code. */
+	nc_netlink_exit();
+	/* Late schedule() callers and queued RCU frees run module code. */
 	synchronize_rcu();
 	rcu_barrier();
 }
@@ -140,3 +265,4 @@ module_init(ip_vs_nc_init);
 module_exit(ip_vs_nc_cleanup);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("IPVS natural-class sticky scheduler");
+MODULE_ALIAS_GENL_FAMILY(NC_GENL_NAME);

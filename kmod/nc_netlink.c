@@ -1,0 +1,722 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "IPVS_NC" generic netlink family: policy, table and counters of nc
+ * services. The ABI is documented in include/ip_vs_nc.h.
+ *
+ * Services are found through a registry of nc tables (IPVS does not
+ * export its service lookup). The registry mutex nests inside IPVS's own
+ * (done_service runs under __ip_vs_mutex and takes it), and nothing here
+ * calls into IPVS with it held, so there is no inversion.
+ */
+#define KMSG_COMPONENT "IPVS"
+#define pr_fmt(fmt) KMSG_COMPONENT ": " fmt
+
+#include <linux/mutex.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include "nc.h"
+
+static DEFINE_MUTEX(nc_mutex);
+static LIST_HEAD(nc_services);
+
+void nc_registry_add(struct nc_table *t)
+{
+	mutex_lock(&nc_mutex);
+	list_add_tail(&t->registry, &nc_services);
+	mutex_unlock(&nc_mutex);
+}
+
+void nc_registry_del(struct nc_table *t)
+{
+	mutex_lock(&nc_mutex);
+	list_del(&t->registry);
+	mutex_unlock(&nc_mutex);
+}
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define nc_dump_attrs(cb)	(genl_dumpit_info(cb)->info.attrs)
+#else
+#define nc_dump_attrs(cb)	(genl_dumpit_info(cb)->attrs)
+#endif
+
+static const struct nla_policy nc_addr_policy[NC_ADDR_ATTR_MAX + 1] = {
+	[NC_ADDR_ATTR_AF]	= { .type = NLA_U16 },
+	[NC_ADDR_ATTR_ADDR]	= { .type = NLA_BINARY, .len = 16 },
+	[NC_ADDR_ATTR_PLEN]	= NLA_POLICY_MAX(NLA_U8, 128),
+	[NC_ADDR_ATTR_PORT]	= { .type = NLA_U16 },
+};
+
+static const struct nla_policy nc_subnets_policy[NC_SUBNET_ATTR_MAX + 1] = {
+	[NC_SUBNET_ATTR_NET]	= NLA_POLICY_NESTED(nc_addr_policy),
+};
+
+static const struct nla_policy nc_pol_policy[NC_POL_ATTR_MAX + 1] = {
+	[NC_POL_ATTR_KEY]	= NLA_POLICY_MAX(NLA_U8, __NC_KEY_MAX - 1),
+	[NC_POL_ATTR_PLEN4]	= NLA_POLICY_MAX(NLA_U8, 32),
+	[NC_POL_ATTR_PLEN6]	= NLA_POLICY_MAX(NLA_U8, 128),
+	[NC_POL_ATTR_STICKY]	= { .type = NLA_U32 },	/* range: nc_policy_check */
+	[NC_POL_ATTR_PICK]	= NLA_POLICY_MAX(NLA_U8, __NC_PICK_MAX - 1),
+	[NC_POL_ATTR_DRAIN]	= NLA_POLICY_MAX(NLA_U8, __NC_DRAIN_MAX - 1),
+	[NC_POL_ATTR_MAX_ENTRIES] = { .type = NLA_U32 },
+	[NC_POL_ATTR_SUBNETS]	= NLA_POLICY_NESTED(nc_subnets_policy),
+};
+
+static const struct nla_policy nc_svc_policy[NC_SVC_ATTR_MAX + 1] = {
+	[NC_SVC_ATTR_AF]	= { .type = NLA_U16 },
+	[NC_SVC_ATTR_PROTOCOL]	= { .type = NLA_U16 },
+	[NC_SVC_ATTR_ADDR]	= { .type = NLA_BINARY, .len = 16 },
+	[NC_SVC_ATTR_PORT]	= { .type = NLA_U16 },
+	[NC_SVC_ATTR_FWMARK]	= { .type = NLA_U32 },
+};
+
+static const struct nla_policy nc_attr_policy[NC_ATTR_MAX + 1] = {
+	[NC_ATTR_SERVICE]	= NLA_POLICY_NESTED(nc_svc_policy),
+	[NC_ATTR_POLICY]	= NLA_POLICY_NESTED(nc_pol_policy),
+	[NC_ATTR_STATS]		= { .type = NLA_REJECT },
+	[NC_ATTR_ENTRY]		= { .type = NLA_REJECT },
+	[NC_ATTR_CLASS]		= NLA_POLICY_NESTED(nc_addr_policy),
+	[NC_ATTR_DEST]		= NLA_POLICY_NESTED(nc_addr_policy),
+	[NC_ATTR_FLUSHED]	= { .type = NLA_REJECT },
+	[NC_ATTR_PAD]		= { .type = NLA_REJECT },
+};
+
+static struct genl_family nc_genl_family;
+
+/* extack messages here are static strings, as NL_SET_ERR_MSG needs. */
+static int nc_err(struct netlink_ext_ack *extack, const struct nlattr *attr,
+		  const char *msg, int err)
+{
+	if (extack) {
+		extack->_msg = msg;
+		extack->bad_attr = attr;
+	}
+	return err;
+}
+
+struct nc_addr {
+	u16 af;
+	union nf_inet_addr addr;
+	int plen;		/* -1: absent */
+	int port;		/* -1: absent; else network order value */
+};
+
+static int nc_parse_addr_bytes(const struct nlattr *a, u16 af,
+			       union nf_inet_addr *out,
+			       struct netlink_ext_ack *extack)
+{
+	int len = nla_len(a);
+
+	memset(out, 0, sizeof(*out));
+	/* libipvs sends IPv4 addresses in 16-byte buffers: accept both. */
+	if (af == AF_INET && (len == 4 || len == 16)) {
+		memcpy(&out->ip, nla_data(a), 4);
+		return 0;
+	}
+	if (af == AF_INET6 && len == 16) {
+		memcpy(&out->in6, nla_data(a), 16);
+		return 0;
+	}
+	return nc_err(extack, a, "address length does not match its family",
+		      -EINVAL);
+}
+
+static int nc_parse_af(const struct nlattr *a, u16 *af,
+		       struct netlink_ext_ack *extack)
+{
+	*af = nla_get_u16(a);
+	if (*af == AF_INET)
+		return 0;
+#ifdef CONFIG_IP_VS_IPV6
+	if (*af == AF_INET6)
+		return 0;
+#endif
+	return nc_err(extack, a, "address family must be AF_INET or AF_INET6",
+		      -EAFNOSUPPORT);
+}
+
+static int nc_parse_addr(const struct nlattr *nest, struct nc_addr *out,
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[NC_ADDR_ATTR_MAX + 1];
+	int err;
+
+	err = nla_parse_nested(tb, NC_ADDR_ATTR_MAX, nest, nc_addr_policy,
+			       extack);
+	if (err)
+		return err;
+	if (!tb[NC_ADDR_ATTR_AF] || !tb[NC_ADDR_ATTR_ADDR])
+		return nc_err(extack, nest, "address needs a family and an address",
+			      -EINVAL);
+	err = nc_parse_af(tb[NC_ADDR_ATTR_AF], &out->af, extack);
+	if (err)
+		return err;
+	err = nc_parse_addr_bytes(tb[NC_ADDR_ATTR_ADDR], out->af, &out->addr,
+				  extack);
+	if (err)
+		return err;
+	out->plen = tb[NC_ADDR_ATTR_PLEN] ? nla_get_u8(tb[NC_ADDR_ATTR_PLEN]) : -1;
+	out->port = tb[NC_ADDR_ATTR_PORT] ?
+		    (__force u16)nla_get_be16(tb[NC_ADDR_ATTR_PORT]) : -1;
+	return 0;
+}
+
+struct nc_svc_id {
+	u16 af;
+	u16 protocol;
+	union nf_inet_addr addr;
+	__be16 port;
+	u32 fwmark;
+};
+
+static int nc_parse_service(struct nlattr **attrs, struct nc_svc_id *id,
+			    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[NC_SVC_ATTR_MAX + 1];
+	struct nlattr *nest = attrs[NC_ATTR_SERVICE];
+	int err;
+
+	if (!nest)
+		return nc_err(extack, NULL, "missing service (NC_ATTR_SERVICE)",
+			      -EINVAL);
+	err = nla_parse_nested(tb, NC_SVC_ATTR_MAX, nest, nc_svc_policy, extack);
+	if (err)
+		return err;
+	memset(id, 0, sizeof(*id));
+	if (!tb[NC_SVC_ATTR_AF])
+		return nc_err(extack, nest, "service needs an address family",
+			      -EINVAL);
+	err = nc_parse_af(tb[NC_SVC_ATTR_AF], &id->af, extack);
+	if (err)
+		return err;
+	if (tb[NC_SVC_ATTR_FWMARK]) {
+		id->fwmark = nla_get_u32(tb[NC_SVC_ATTR_FWMARK]);
+		if (!id->fwmark)
+			return nc_err(extack, tb[NC_SVC_ATTR_FWMARK],
+				      "fwmark must not be 0", -EINVAL);
+		return 0;
+	}
+	if (!tb[NC_SVC_ATTR_PROTOCOL] || !tb[NC_SVC_ATTR_ADDR] ||
+	    !tb[NC_SVC_ATTR_PORT])
+		return nc_err(extack, nest,
+			      "service needs a fwmark, or protocol, address and port",
+			      -EINVAL);
+	id->protocol = nla_get_u16(tb[NC_SVC_ATTR_PROTOCOL]);
+	id->port = nla_get_be16(tb[NC_SVC_ATTR_PORT]);
+	return nc_parse_addr_bytes(tb[NC_SVC_ATTR_ADDR], id->af, &id->addr,
+				   extack);
+}
+
+/* Called with nc_mutex held. */
+static struct nc_table *nc_find(struct net *net, const struct nc_svc_id *id)
+{
+	struct nc_table *t;
+
+	list_for_each_entry(t, &nc_services, registry) {
+		const struct ip_vs_service *svc = t->svc;
+
+		if (svc->ipvs->net != net || svc->af != id->af)
+			continue;
+		if (id->fwmark) {
+			if (svc->fwmark == id->fwmark)
+				return t;
+			continue;
+		}
+		if (!svc->fwmark && svc->protocol == id->protocol &&
+		    svc->port == id->port &&
+		    ip_vs_addr_equal(svc->af, &svc->addr, &id->addr))
+			return t;
+	}
+	return NULL;
+}
+
+static struct nc_table *nc_find_or_err(struct net *net, struct nlattr **attrs,
+				       struct netlink_ext_ack *extack, int *err)
+{
+	struct nc_svc_id id;
+	struct nc_table *t;
+
+	*err = nc_parse_service(attrs, &id, extack);
+	if (*err)
+		return NULL;
+	t = nc_find(net, &id);
+	if (!t)
+		*err = nc_err(extack, attrs[NC_ATTR_SERVICE],
+			      "no such service with scheduler nc", -ENOENT);
+	return t;
+}
+
+static int nc_put_addr(struct sk_buff *skb, int type, u16 af,
+		       const union nf_inet_addr *addr, int plen, int port)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+
+	if (!nest ||
+	    nla_put_u16(skb, NC_ADDR_ATTR_AF, af) ||
+	    nla_put(skb, NC_ADDR_ATTR_ADDR, af == AF_INET ? 4 : 16, addr) ||
+	    (plen >= 0 && nla_put_u8(skb, NC_ADDR_ATTR_PLEN, plen)) ||
+	    (port >= 0 && nla_put_be16(skb, NC_ADDR_ATTR_PORT, (__force __be16)port)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int nc_fill_service(struct sk_buff *skb, const struct ip_vs_service *svc)
+{
+	struct nlattr *nest = nla_nest_start(skb, NC_ATTR_SERVICE);
+
+	if (!nest || nla_put_u16(skb, NC_SVC_ATTR_AF, svc->af))
+		return -EMSGSIZE;
+	if (svc->fwmark) {
+		if (nla_put_u32(skb, NC_SVC_ATTR_FWMARK, svc->fwmark))
+			return -EMSGSIZE;
+	} else if (nla_put_u16(skb, NC_SVC_ATTR_PROTOCOL, svc->protocol) ||
+		   nla_put(skb, NC_SVC_ATTR_ADDR, svc->af == AF_INET ? 4 : 16,
+			   &svc->addr) ||
+		   nla_put_be16(skb, NC_SVC_ATTR_PORT, svc->port)) {
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static void nc_subnet_to_inet(const struct nc_subnet *s, u16 *af,
+			      union nf_inet_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	*af = s->family == NC_FAMILY_INET ? AF_INET : AF_INET6;
+	memcpy(a, s->addr, s->family == NC_FAMILY_INET ? 4 : 16);
+}
+
+/* The policy in force, with ipvsadm -b flags folded in. */
+static void nc_policy_in_force(struct nc_table *t, struct nc_policy *p)
+{
+	const struct nc_policy_rcu *pol;
+	unsigned int key, pick, drain;
+
+	rcu_read_lock();
+	pol = rcu_dereference(t->policy);
+	*p = pol->p;
+	nc_effective_policy(t->svc, pol, &key, &pick, &drain);
+	rcu_read_unlock();
+	p->key_mode = key;
+	p->pick = pick;
+	p->drain = drain;
+}
+
+static int nc_fill_policy(struct sk_buff *skb, struct nc_table *t)
+{
+	struct nlattr *nest, *list, *net;
+	union nf_inet_addr a;
+	struct nc_policy p;
+	u32 i;
+	u16 af;
+
+	nc_policy_in_force(t, &p);
+	nest = nla_nest_start(skb, NC_ATTR_POLICY);
+	if (!nest ||
+	    nla_put_u8(skb, NC_POL_ATTR_KEY, p.key_mode) ||
+	    nla_put_u8(skb, NC_POL_ATTR_PLEN4, p.plen4) ||
+	    nla_put_u8(skb, NC_POL_ATTR_PLEN6, p.plen6) ||
+	    nla_put_u32(skb, NC_POL_ATTR_STICKY, p.sticky_secs) ||
+	    nla_put_u8(skb, NC_POL_ATTR_PICK, p.pick) ||
+	    nla_put_u8(skb, NC_POL_ATTR_DRAIN, p.drain) ||
+	    nla_put_u32(skb, NC_POL_ATTR_MAX_ENTRIES, p.max_entries))
+		return -EMSGSIZE;
+	list = nla_nest_start(skb, NC_POL_ATTR_SUBNETS);
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < p.n_subnets; i++) {
+		nc_subnet_to_inet(&p.subnets[i], &af, &a);
+		net = nla_nest_start(skb, NC_SUBNET_ATTR_NET);
+		if (!net)
+			return -EMSGSIZE;
+		if (nla_put_u16(skb, NC_ADDR_ATTR_AF, af) ||
+		    nla_put(skb, NC_ADDR_ATTR_ADDR, af == AF_INET ? 4 : 16, &a) ||
+		    nla_put_u8(skb, NC_ADDR_ATTR_PLEN, p.subnets[i].plen))
+			return -EMSGSIZE;
+		nla_nest_end(skb, net);
+	}
+	nla_nest_end(skb, list);
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int nc_fill_stats(struct sk_buff *skb, struct nc_table *t)
+{
+	struct nlattr *nest = nla_nest_start(skb, NC_ATTR_STATS);
+	struct nc_stats s;
+
+	nc_table_sum_stats(t, &s);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, NC_STATS_ATTR_LOOKUPS, s.lookups, NC_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, NC_STATS_ATTR_HITS, s.hits, NC_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, NC_STATS_ATTR_NEW, s.new, NC_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, NC_STATS_ATTR_EXPIRED, s.expired, NC_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, NC_STATS_ATTR_REPICKED, s.repicked, NC_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, NC_STATS_ATTR_OVERFLOW, s.overflow, NC_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, NC_STATS_ATTR_ENTRIES, READ_ONCE(t->entries),
+			      NC_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, NC_STATS_ATTR_NOSERVER, s.noserver, NC_STATS_ATTR_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int nc_fill_svc_msg(struct sk_buff *skb, u32 portid, u32 seq, int flags,
+			   struct nc_table *t)
+{
+	void *hdr = genlmsg_put(skb, portid, seq, &nc_genl_family, flags,
+				NC_CMD_GET_SERVICE);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nc_fill_service(skb, t->svc) || nc_fill_policy(skb, t) ||
+	    nc_fill_stats(skb, t)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int nc_genl_get_service(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	struct nc_table *t;
+	int err;
+
+	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&nc_mutex);
+	t = nc_find_or_err(genl_info_net(info), info->attrs, info->extack, &err);
+	if (t)
+		err = nc_fill_svc_msg(msg, info->snd_portid, info->snd_seq, 0, t);
+	mutex_unlock(&nc_mutex);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int nc_genl_dump_services(struct sk_buff *skb,
+				 struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	long idx = 0, start = cb->args[0];
+	struct nc_table *t;
+
+	mutex_lock(&nc_mutex);
+	list_for_each_entry(t, &nc_services, registry) {
+		if (t->svc->ipvs->net != net)
+			continue;
+		if (idx++ < start)
+			continue;
+		if (nc_fill_svc_msg(skb, NETLINK_CB(cb->skb).portid,
+				    cb->nlh->nlmsg_seq, NLM_F_MULTI, t)) {
+			idx--;
+			break;
+		}
+	}
+	mutex_unlock(&nc_mutex);
+	cb->args[0] = idx;
+	return skb->len;
+}
+
+/* Apply the policy attributes present in @nest on top of @p. */
+static int nc_parse_policy(const struct nlattr *nest, struct nc_policy *p,
+			   struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[NC_POL_ATTR_MAX + 1];
+	const struct nlattr *a;
+	const char *why;
+	int err, rem;
+
+	err = nla_parse_nested(tb, NC_POL_ATTR_MAX, nest, nc_pol_policy, extack);
+	if (err)
+		return err;
+	if (tb[NC_POL_ATTR_KEY])
+		p->key_mode = nla_get_u8(tb[NC_POL_ATTR_KEY]);
+	if (tb[NC_POL_ATTR_PLEN4])
+		p->plen4 = nla_get_u8(tb[NC_POL_ATTR_PLEN4]);
+	if (tb[NC_POL_ATTR_PLEN6])
+		p->plen6 = nla_get_u8(tb[NC_POL_ATTR_PLEN6]);
+	if (tb[NC_POL_ATTR_PICK])
+		p->pick = nla_get_u8(tb[NC_POL_ATTR_PICK]);
+	if (tb[NC_POL_ATTR_DRAIN])
+		p->drain = nla_get_u8(tb[NC_POL_ATTR_DRAIN]);
+	if (tb[NC_POL_ATTR_STICKY]) {
+		p->sticky_secs = nla_get_u32(tb[NC_POL_ATTR_STICKY]);
+		if (p->sticky_secs < 1 || p->sticky_secs > NC_MAX_STICKY_SECS)
+			return nc_err(extack, tb[NC_POL_ATTR_STICKY],
+				      "sticky time must be 1 s to 31 days", -ERANGE);
+	}
+	if (tb[NC_POL_ATTR_MAX_ENTRIES]) {
+		p->max_entries = nla_get_u32(tb[NC_POL_ATTR_MAX_ENTRIES]);
+		if (p->max_entries < 1 || p->max_entries > NC_MAX_ENTRIES_LIMIT)
+			return nc_err(extack, tb[NC_POL_ATTR_MAX_ENTRIES],
+				      "entry cap must be 1..16777216", -ERANGE);
+	}
+	if (tb[NC_POL_ATTR_SUBNETS]) {
+		p->n_subnets = 0;
+		memset(p->subnets, 0, sizeof(p->subnets));
+		nla_for_each_nested(a, tb[NC_POL_ATTR_SUBNETS], rem) {
+			struct nc_addr net;
+
+			if (p->n_subnets == NC_MAX_SUBNETS)
+				return nc_err(extack, a,
+					      "too many nc-subnet networks (at most 32)",
+					      -E2BIG);
+			err = nc_parse_addr(a, &net, extack);
+			if (err)
+				return err;
+			if (net.plen < 0)
+				return nc_err(extack, a,
+					      "nc-subnet network needs a prefix length",
+					      -EINVAL);
+			why = nc_subnet_set(&p->subnets[p->n_subnets],
+					    net.af == AF_INET ? NC_FAMILY_INET
+							      : NC_FAMILY_INET6,
+					    (const u8 *)&net.addr, net.plen);
+			if (why)
+				return nc_err(extack, a, why, -EINVAL);
+			if (memcmp(p->subnets[p->n_subnets].addr, &net.addr,
+				   net.af == AF_INET ? 4 : 16))
+				return nc_err(extack, a,
+					      "nc-subnet network has host bits set",
+					      -EINVAL);
+			p->n_subnets++;
+		}
+	}
+	why = nc_policy_check(p);
+	if (why)
+		return nc_err(extack, nest, why, -EINVAL);
+	return 0;
+}
+
+static int nc_genl_set_policy(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nc_policy *p;
+	struct nc_table *t;
+	int err;
+
+	if (!info->attrs[NC_ATTR_POLICY])
+		return nc_err(info->extack, NULL, "missing policy (NC_ATTR_POLICY)",
+			      -EINVAL);
+	p = kmalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	mutex_lock(&nc_mutex);
+	t = nc_find_or_err(genl_info_net(info), info->attrs, info->extack, &err);
+	if (t) {
+		nc_policy_in_force(t, p);
+		err = nc_parse_policy(info->attrs[NC_ATTR_POLICY], p, info->extack);
+	}
+	if (!err)
+		err = nc_table_set_policy(t, p);
+	mutex_unlock(&nc_mutex);
+	kfree(p);
+	return err;
+}
+
+static bool nc_match_key(const struct nc_entry *e, const void *key)
+{
+	return nc_class_key_equal(&e->key, key);
+}
+
+static bool nc_match_server(const struct nc_entry *e, const void *arg)
+{
+	const struct nc_addr *srv = arg;
+	const struct ip_vs_dest *d = e->dest;
+
+	return d->af == srv->af && ip_vs_addr_equal(d->af, &d->addr, &srv->addr) &&
+	       (srv->port < 0 || (__force u16)d->port == srv->port);
+}
+
+static int nc_genl_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	struct nc_class_key key;
+	struct nc_addr addr;
+	struct nc_policy *p;
+	struct sk_buff *msg;
+	struct nc_table *t;
+	unsigned int n = 0;
+	void *hdr;
+	int err;
+
+	if (attrs[NC_ATTR_CLASS] && attrs[NC_ATTR_DEST])
+		return nc_err(info->extack, attrs[NC_ATTR_DEST],
+			      "flush a class or a real server, not both", -EINVAL);
+	if (attrs[NC_ATTR_CLASS] || attrs[NC_ATTR_DEST]) {
+		err = nc_parse_addr(attrs[NC_ATTR_CLASS] ?: attrs[NC_ATTR_DEST],
+				    &addr, info->extack);
+		if (err)
+			return err;
+	}
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	p = kmalloc(sizeof(*p), GFP_KERNEL);
+	if (!msg || !p) {
+		nlmsg_free(msg);
+		kfree(p);
+		return -ENOMEM;
+	}
+
+	mutex_lock(&nc_mutex);
+	t = nc_find_or_err(genl_info_net(info), attrs, info->extack, &err);
+	if (t && attrs[NC_ATTR_CLASS]) {
+		/* The class containing that address, under the policy in force. */
+		nc_policy_in_force(t, p);
+		nc_policy_key(p, p->key_mode,
+			      addr.af == AF_INET ? NC_FAMILY_INET : NC_FAMILY_INET6,
+			      (const u8 *)&addr.addr, &key);
+		n = nc_table_remove_if(t, nc_match_key, &key);
+	} else if (t && attrs[NC_ATTR_DEST]) {
+		n = nc_table_remove_if(t, nc_match_server, &addr);
+	} else if (t) {
+		n = nc_table_remove_if(t, NULL, NULL);
+	}
+	mutex_unlock(&nc_mutex);
+	kfree(p);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+
+	hdr = genlmsg_put_reply(msg, info, &nc_genl_family, 0, NC_CMD_FLUSH);
+	if (!hdr || nla_put_u32(msg, NC_ATTR_FLUSHED, n)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int nc_fill_entry(struct sk_buff *skb, struct netlink_callback *cb,
+			 const struct nc_entry *e, unsigned long sticky,
+			 unsigned long now)
+{
+	const struct ip_vs_dest *d = e->dest;
+	unsigned long last = READ_ONCE(e->last_used);
+	union nf_inet_addr class;
+	struct nlattr *nest;
+	void *hdr;
+	u16 af = e->key.family == NC_FAMILY_INET ? AF_INET : AF_INET6;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &nc_genl_family, NLM_F_MULTI, NC_CMD_GET_TABLE);
+	if (!hdr)
+		return -EMSGSIZE;
+	memset(&class, 0, sizeof(class));
+	memcpy(&class, e->key.addr, af == AF_INET ? 4 : 16);
+	nest = nla_nest_start(skb, NC_ATTR_ENTRY);
+	if (!nest ||
+	    nc_put_addr(skb, NC_ENTRY_ATTR_CLASS, af, &class, e->key.plen, -1) ||
+	    nc_put_addr(skb, NC_ENTRY_ATTR_DEST, d->af, &d->addr, -1,
+			(__force u16)d->port) ||
+	    nla_put_u64_64bit(skb, NC_ENTRY_ATTR_AGE_MS,
+			      jiffies_to_msecs(now - e->created), NC_ENTRY_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, NC_ENTRY_ATTR_IDLE_MS,
+			      jiffies_to_msecs(now - last), NC_ENTRY_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, NC_ENTRY_ATTR_LEFT_MS,
+			      nc_entry_alive(e, sticky, now) ?
+			      jiffies_to_msecs(last + sticky - now) : 0,
+			      NC_ENTRY_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, NC_ENTRY_ATTR_CONNS,
+			      atomic_long_read(&e->conns), NC_ENTRY_ATTR_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* cb->args[0]: bucket to resume at, args[1]: entries of it already sent. */
+static int nc_genl_dump_table(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	unsigned long now = jiffies, sticky;
+	struct nc_buckets *b;
+	struct nc_table *t;
+	struct nc_entry *e;
+	long bucket = cb->args[0], skip = cb->args[1], n = 0;
+	unsigned int mask;
+	int err;
+
+	mutex_lock(&nc_mutex);
+	t = nc_find_or_err(sock_net(skb->sk), nc_dump_attrs(cb), cb->extack,
+			   &err);
+	if (!t) {
+		mutex_unlock(&nc_mutex);
+		return err;
+	}
+	rcu_read_lock();
+	sticky = nc_sticky_jiffies(&rcu_dereference(t->policy)->p);
+	b = rcu_dereference(t->buckets);
+	mask = b->mask;
+	for (; bucket <= mask; bucket++, skip = 0) {
+		n = 0;
+		hlist_for_each_entry_rcu(e, &b->head[bucket], node) {
+			if (n++ < skip)
+				continue;
+			if (nc_fill_entry(skb, cb, e, sticky, now))
+				goto full;
+		}
+	}
+full:
+	rcu_read_unlock();
+	mutex_unlock(&nc_mutex);
+	cb->args[0] = bucket;
+	cb->args[1] = bucket > mask ? 0 : n - 1;
+	return skb->len;
+}
+
+static const struct genl_small_ops nc_genl_ops[] = {
+	{
+		.cmd	= NC_CMD_GET_SERVICE,
+		.flags	= GENL_ADMIN_PERM,
+		.doit	= nc_genl_get_service,
+		.dumpit	= nc_genl_dump_services,
+	},
+	{
+		.cmd	= NC_CMD_SET_POLICY,
+		.flags	= GENL_ADMIN_PERM,
+		.doit	= nc_genl_set_policy,
+	},
+	{
+		.cmd	= NC_CMD_GET_TABLE,
+		.flags	= GENL_ADMIN_PERM,
+		.dumpit	= nc_genl_dump_table,
+	},
+	{
+		.cmd	= NC_CMD_FLUSH,
+		.flags	= GENL_ADMIN_PERM,
+		.doit	= nc_genl_flush,
+	},
+};
+
+static struct genl_family nc_genl_family __ro_after_init = {
+	.name		= NC_GENL_NAME,
+	.version	= NC_GENL_VERSION,
+	.maxattr	= NC_ATTR_MAX,
+	.policy		= nc_attr_policy,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.small_ops	= nc_genl_ops,
+	.n_small_ops	= ARRAY_SIZE(nc_genl_ops),
+	/* strict validation, reserved header fields checked: every command */
+	.resv_start_op	= NC_CMD_GET_SERVICE,
+};
+
+int nc_netlink_init(void)
+{
+	return genl_register_family(&nc_genl_family);
+}
+
+void nc_netlink_exit(void)
+{
+	genl_unregister_family(&nc_genl_family);
+}
