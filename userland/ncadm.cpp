@@ -1,60 +1,462 @@
 // SPDX-License-Identifier: GPL-2.0
 //
 // ncadm - administer IPVS virtual services that use the natural-class
-// scheduler. This is the skeleton of the tool: option parsing and the one
-// place that turns errors into a message and an exit status. The ipvsadm
-// commands and the nc policy follow (see docs/design.md).
+// scheduler, with ipvsadm's command line plus the nc policy and table.
+//
+// Every argument is parsed and checked before anything is sent to the
+// kernel; a service added with -A and an nc policy that the kernel refuses
+// is removed again, so a failed command leaves no half-applied state.
+// Errors end up in main(): one line on stderr and a non-zero status.
+#include "families.hpp"
+#include "output.hpp"
+#include "parse.hpp"
+
 #include <boost/program_options.hpp>
 
+#include <arpa/inet.h>
+#include <linux/ip_vs.h>
+#include <netinet/in.h>
+
+#include <cerrno>
+#include <cstring>
 #include <iostream>
-#include <stdexcept>
+#include <optional>
 #include <string>
+#include <vector>
+
+extern "C" {
+#include "ip_vs_nc.h"
+}
 
 namespace po = boost::program_options;
 
+namespace ncadm {
 namespace {
 
-// A problem the user can fix; printed as one line, exit status 2.
-struct UsageError : std::runtime_error {
-	using std::runtime_error::runtime_error;
+enum class Command { None, AddService, EditService, DelService, Clear, AddDest, EditDest, DelDest, List,
+		     NcTable, NcFlush };
+
+struct Options {
+	Command cmd = Command::None;
+	std::optional<ServiceId> service;
+	ServiceConf conf;
+	bool sched_given = false;
+	std::optional<DestConf> dest;
+	NcPolicyChange nc;
+	bool nc_listing = false;
+	std::optional<Address> cls;
+	std::optional<Endpoint> server;
+	Format format = Format::Text;
 };
 
-int run(int argc, char **argv)
+const char *usage_text =
+	"Usage:\n"
+	"  ncadm -A|-E -t|-u|--sctp-service|-f SERVICE [-s SCHED] [-p [TIMEOUT]] [-M NETMASK]\n"
+	"        [-b FLAGS] [--pe NAME] [NC OPTIONS]\n"
+	"  ncadm -D -t|-u|--sctp-service|-f SERVICE\n"
+	"  ncadm -C\n"
+	"  ncadm -a|-e -t|-u|--sctp-service|-f SERVICE -r SERVER[:PORT] [-g|-i|-m] [-w WEIGHT]\n"
+	"        [-x UPPER] [-y LOWER]\n"
+	"  ncadm -d -t|-u|--sctp-service|-f SERVICE -r SERVER[:PORT]\n"
+	"  ncadm -L --nc [SERVICE] [-o json]          nc policy and counters\n"
+	"  ncadm --nc-table SERVICE [--class ADDR] [--server ADDR[:PORT]] [-o json]\n"
+	"  ncadm --nc-flush SERVICE [--class ADDR | --server ADDR[:PORT]]\n"
+	"NC OPTIONS (imply -s nc):\n"
+	"  --sticky TIME        30 (minutes), 90s, 30m, 2h\n"
+	"  --nc-key KEY         octet | classful | /N, optionally ,/M for IPv6 (default octet,/48)\n"
+	"  --nc-subnet LIST     only these clients are grouped: 172,100.64.0.0/10,2001:db8::/32\n"
+	"                       ('all' removes the list)\n"
+	"  --nc-pick PICK       hash | wlc | wrr | rr | lc (default hash)\n"
+	"  --nc-drain RULE      sysctl | keep | repick (default sysctl)\n"
+	"  --nc-max-entries N   entry cap (default 65536)\n";
+
+void set_command(Options &o, Command c)
 {
-	po::options_description opts("Options");
-	opts.add_options()
-		("help,h", "show this help")
-		("version,V", "show the version");
+	if (o.cmd != Command::None && o.cmd != c)
+		throw UsageError("more than one command given");
+	o.cmd = c;
+}
+
+uint32_t parse_netmask(const std::string &s, int af)
+{
+	if (af == AF_INET6)
+		return static_cast<uint32_t>(parse_number(s, 1, 128, "IPv6 netmask (prefix length)"));
+	in_addr a{};
+	if (inet_pton(AF_INET, s.c_str(), &a) != 1)
+		throw UsageError("bad netmask '" + s + "'");
+	return a.s_addr;
+}
+
+uint32_t parse_sched_flags(const std::string &s, const std::string &sched)
+{
+	uint32_t flags = 0;
+	size_t pos = 0;
+	while (pos <= s.size()) {
+		size_t comma = s.find(',', pos);
+		std::string f = s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+		pos = comma == std::string::npos ? s.size() + 1 : comma + 1;
+		if (f == "flag-1" || (sched == "sh" && f == "sh-fallback") || (sched == "mh" && f == "mh-fallback"))
+			flags |= IP_VS_SVC_F_SCHED1;
+		else if (f == "flag-2" || (sched == "sh" && f == "sh-port") || (sched == "mh" && f == "mh-port"))
+			flags |= IP_VS_SVC_F_SCHED2;
+		else if (f == "flag-3")
+			flags |= IP_VS_SVC_F_SCHED3;
+		else
+			throw UsageError("invalid scheduler flag '" + f + "'");
+	}
+	return flags;
+}
+
+// ipvsadm takes "-p 300" as well as "-p300": turn the former into the latter.
+std::vector<std::string> normalize_args(int argc, char **argv)
+{
+	std::vector<std::string> args(argv + 1, argv + argc);
+	for (size_t i = 0; i + 1 < args.size(); i++) {
+		if ((args[i] == "-p" || args[i] == "--persistent") && !args[i + 1].empty() &&
+		    args[i + 1].find_first_not_of("0123456789") == std::string::npos) {
+			args[i] = "--persistent=" + args[i + 1];
+			args.erase(args.begin() + static_cast<long>(i) + 1);
+		}
+	}
+	return args;
+}
+
+Options parse_args(int argc, char **argv)
+{
+	po::options_description d("Options");
+	d.add_options()
+		("add-service,A", "") ("edit-service,E", "") ("delete-service,D", "") ("clear,C", "")
+		("add-server,a", "") ("edit-server,e", "") ("delete-server,d", "") ("list,L", "")
+		("list-l,l", "") ("nc-table", "") ("nc-flush", "") ("help,h", "") ("version,V", "")
+		("tcp-service,t", po::value<std::string>()) ("udp-service,u", po::value<std::string>())
+		("sctp-service", po::value<std::string>()) ("fwmark-service,f", po::value<std::string>())
+		("ipv6,6", "")
+		("scheduler,s", po::value<std::string>()) ("persistent,p", po::value<std::string>()->implicit_value("360"))
+		("netmask,M", po::value<std::string>()) ("sched-flags,b", po::value<std::string>())
+		("pe", po::value<std::string>())
+		("real-server,r", po::value<std::string>()) ("gatewaying,g", "") ("ipip,i", "")
+		("masquerading,m", "") ("weight,w", po::value<std::string>())
+		("u-threshold,x", po::value<std::string>()) ("l-threshold,y", po::value<std::string>())
+		("numeric,n", "") ("output,o", po::value<std::string>()) ("json", "")
+		("nc", "") ("class", po::value<std::string>()) ("server", po::value<std::string>())
+		("sticky", po::value<std::string>()) ("nc-key", po::value<std::string>())
+		("nc-subnet", po::value<std::string>()) ("nc-pick", po::value<std::string>())
+		("nc-drain", po::value<std::string>()) ("nc-max-entries", po::value<std::string>());
+	po::positional_options_description pos; // "-L --nc SERVICE", "--nc-table SERVICE"
+	pos.add("service-arg", 1);
+	po::options_description hidden;
+	hidden.add_options()("service-arg", po::value<std::string>());
+	po::options_description all;
+	all.add(d).add(hidden);
 
 	po::variables_map vm;
 	try {
-		po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
+		po::store(po::command_line_parser(normalize_args(argc, argv)).options(all).positional(pos).run(), vm);
 		po::notify(vm);
 	} catch (const po::error &e) {
 		throw UsageError(e.what());
 	}
 
+	Options o;
 	if (vm.count("help")) {
-		std::cout << "Usage: ncadm [options]\n" << opts;
-		return 0;
+		std::cout << usage_text;
+		std::exit(0);
 	}
 	if (vm.count("version")) {
-		std::cout << "ncadm " NCADM_VERSION "\n";
+		std::cout << "ncadm " NCADM_VERSION " (ipvsadm 1.31 command line)\n";
+		std::exit(0);
+	}
+	const std::pair<const char *, Command> commands[] = {
+		{"add-service", Command::AddService}, {"edit-service", Command::EditService},
+		{"delete-service", Command::DelService}, {"clear", Command::Clear},
+		{"add-server", Command::AddDest}, {"edit-server", Command::EditDest},
+		{"delete-server", Command::DelDest}, {"list", Command::List}, {"list-l", Command::List},
+		{"nc-table", Command::NcTable}, {"nc-flush", Command::NcFlush}};
+	for (const auto &[name, c] : commands)
+		if (vm.count(name))
+			set_command(o, c);
+	if (o.cmd == Command::None)
+		throw UsageError("no command given (see ncadm -h)");
+
+	auto str = [&](const char *k) { return vm[k].as<std::string>(); };
+	int af = vm.count("ipv6") ? AF_INET6 : AF_INET;
+
+	// The virtual service.
+	int nsvc = 0;
+	const std::pair<const char *, uint16_t> kinds[] = {
+		{"tcp-service", IPPROTO_TCP}, {"udp-service", IPPROTO_UDP}, {"sctp-service", IPPROTO_SCTP}};
+	for (const auto &[k, proto] : kinds) {
+		if (!vm.count(k))
+			continue;
+		nsvc++;
+		Endpoint ep = parse_endpoint(str(k), "service", std::nullopt);
+		ServiceId id;
+		id.af = ep.addr.af;
+		id.protocol = proto;
+		id.addr = ep.addr;
+		id.port = ep.port;
+		o.service = id;
+	}
+	if (vm.count("fwmark-service")) {
+		nsvc++;
+		ServiceId id;
+		id.af = af;
+		id.fwmark = static_cast<uint32_t>(parse_number(str("fwmark-service"), 1, UINT32_MAX, "fwmark"));
+		o.service = id;
+	}
+	if (vm.count("service-arg")) {
+		if (o.cmd != Command::List && o.cmd != Command::NcTable && o.cmd != Command::NcFlush)
+			throw UsageError("unexpected argument '" + str("service-arg") + "'");
+		nsvc++;
+		Endpoint ep = parse_endpoint(str("service-arg"), "service", std::nullopt);
+		ServiceId id;
+		id.af = ep.addr.af;
+		id.protocol = IPPROTO_TCP;
+		id.addr = ep.addr;
+		id.port = ep.port;
+		o.service = id;
+	}
+	if (nsvc > 1)
+		throw UsageError("more than one service given");
+
+	bool needs_service = o.cmd != Command::Clear && o.cmd != Command::List;
+	if (needs_service && !o.service)
+		throw UsageError("this command needs a service (-t, -u, --sctp-service or -f)");
+
+	// Service options.
+	bool svc_cmd = o.cmd == Command::AddService || o.cmd == Command::EditService;
+	if (vm.count("scheduler")) {
+		o.conf.sched = str("scheduler");
+		o.sched_given = true;
+		if (o.conf.sched.empty() || o.conf.sched.size() >= 16)
+			throw UsageError("bad scheduler name '" + o.conf.sched + "'");
+	}
+	if (vm.count("persistent")) {
+		o.conf.flags |= IP_VS_SVC_F_PERSISTENT;
+		o.conf.timeout = static_cast<uint32_t>(parse_number(str("persistent"), 1, 31 * 86400, "persistence timeout"));
+	}
+	if (o.service && !o.service->fwmark && o.service->port == 0 && svc_cmd && !vm.count("persistent"))
+		throw UsageError("zero port specified for non-persistent service");
+	o.conf.netmask = o.service && o.service->af == AF_INET6 ? 128 : 0xffffffffu;
+	if (vm.count("netmask"))
+		o.conf.netmask = parse_netmask(str("netmask"), o.service ? o.service->af : AF_INET);
+	if (vm.count("pe"))
+		o.conf.pe = str("pe");
+
+	// nc options; they imply -s nc.
+	if (vm.count("sticky"))
+		o.nc.sticky = parse_sticky(str("sticky"));
+	if (vm.count("nc-key"))
+		o.nc.key = parse_key(str("nc-key"));
+	if (vm.count("nc-subnet"))
+		o.nc.subnets = str("nc-subnet") == "all" ? std::vector<Network>{} : parse_subnets(str("nc-subnet"));
+	if (vm.count("nc-pick"))
+		o.nc.pick = parse_pick(str("nc-pick"));
+	if (vm.count("nc-drain"))
+		o.nc.drain = parse_drain(str("nc-drain"));
+	if (vm.count("nc-max-entries"))
+		o.nc.max_entries = static_cast<uint32_t>(
+			parse_number(str("nc-max-entries"), 1, NC_MAX_ENTRIES_LIMIT, "entry cap"));
+	if (!o.nc.empty()) {
+		if (!svc_cmd)
+			throw UsageError("nc options go with -A or -E");
+		if (o.sched_given && o.conf.sched != NC_SCHED_NAME)
+			throw UsageError("nc options need -s nc, not -s " + o.conf.sched);
+		o.conf.sched = NC_SCHED_NAME;
+	}
+	if (vm.count("sched-flags"))
+		o.conf.flags |= parse_sched_flags(str("sched-flags"), o.conf.sched);
+
+	// Real server options.
+	bool dest_cmd = o.cmd == Command::AddDest || o.cmd == Command::EditDest || o.cmd == Command::DelDest;
+	if (dest_cmd) {
+		if (!vm.count("real-server"))
+			throw UsageError("this command needs a real server (-r)");
+		DestConf dc;
+		dc.server = parse_endpoint(str("real-server"), "real server",
+					   o.service->fwmark ? std::optional<uint16_t>(0) : o.service->port);
+		if (dc.server.addr.af != o.service->af && !vm.count("ipip"))
+			throw UsageError("real server and service address families differ");
+		int fwd = static_cast<int>(vm.count("gatewaying")) + static_cast<int>(vm.count("ipip")) +
+			  static_cast<int>(vm.count("masquerading"));
+		if (fwd > 1)
+			throw UsageError("give at most one of -g, -i and -m");
+		dc.fwd = vm.count("masquerading") ? IP_VS_CONN_F_MASQ
+			 : vm.count("ipip")       ? IP_VS_CONN_F_TUNNEL
+						  : IP_VS_CONN_F_DROUTE;
+		if (vm.count("weight"))
+			dc.weight = static_cast<int>(parse_number(str("weight"), 0, 65535, "weight"));
+		if (vm.count("u-threshold"))
+			dc.u_thresh = static_cast<uint32_t>(parse_number(str("u-threshold"), 0, INT32_MAX, "upper threshold"));
+		if (vm.count("l-threshold"))
+			dc.l_thresh = static_cast<uint32_t>(parse_number(str("l-threshold"), 0, INT32_MAX, "lower threshold"));
+		if (dc.u_thresh && dc.l_thresh > dc.u_thresh)
+			throw UsageError("lower threshold is above the upper threshold");
+		o.dest = dc;
+	}
+
+	// Listing and table options.
+	o.nc_listing = vm.count("nc") > 0;
+	if (o.cmd == Command::List && !o.nc_listing)
+		throw UsageError("this ncadm lists nc services only (ncadm -L --nc); use ipvsadm -L for the rest");
+	if (vm.count("class"))
+		o.cls = parse_address(str("class"), "class");
+	if (vm.count("server"))
+		o.server = parse_endpoint(str("server"), "server", uint16_t{0});
+	if ((o.cls || o.server) && o.cmd != Command::NcTable && o.cmd != Command::NcFlush)
+		throw UsageError("--class and --server go with --nc-table or --nc-flush");
+	if (o.cls && o.server && o.cmd == Command::NcFlush)
+		throw UsageError("flush a class or a server, not both");
+	if (vm.count("json") || (vm.count("output") && str("output") == "json"))
+		o.format = Format::Json;
+	else if (vm.count("output") && str("output") != "text")
+		throw UsageError("unknown output format '" + str("output") + "' (text or json)");
+	return o;
+}
+
+// The kernel's refusal, in the words an operator needs.
+std::string explain(const KernelError &e, const std::string &doing)
+{
+	std::string msg = e.what();
+	switch (e.error) {
+	case EPERM:
+		msg = "permission denied (ncadm needs CAP_NET_ADMIN)";
+		break;
+	case EEXIST:
+		msg = "already exists";
+		break;
+	case ESRCH:
+		msg = "no such service";
+		break;
+	default:
+		break;
+	}
+	return doing.empty() ? msg : doing + ": " + msg;
+}
+
+void with_context(const std::string &doing, const std::function<void()> &f)
+{
+	try {
+		f();
+	} catch (const KernelError &e) {
+		throw KernelError(e.error, explain(e, doing));
+	}
+}
+
+bool entry_in_class(const NcEntry &e, const Address &a)
+{
+	if (e.cls.addr.af != a.af)
+		return false;
+	for (unsigned bit = 0; bit < e.cls.plen; bit++) {
+		unsigned mask = 0x80u >> (bit % 8);
+		if ((e.cls.addr.bytes[bit / 8] & mask) != (a.bytes[bit / 8] & mask))
+			return false;
+	}
+	return true;
+}
+
+int run(const Options &o)
+{
+	switch (o.cmd) {
+	case Command::AddService: {
+		Ipvs ipvs;
+		with_context("adding service " + o.service->str(), [&] { ipvs.add_service(*o.service, o.conf); });
+		if (!o.nc.empty()) {
+			try {
+				with_context("setting the nc policy of " + o.service->str(),
+					     [&] { Nc().set_policy(*o.service, o.nc); });
+			} catch (...) {
+				ipvs.delete_service(*o.service); // no half-applied state
+				throw;
+			}
+		}
 		return 0;
 	}
-	throw UsageError("no command given; this version of ncadm only has --help and --version "
-			 "(use ipvsadm for services)");
+	case Command::EditService: {
+		Ipvs ipvs;
+		auto sched = ipvs.scheduler_of(*o.service);
+		if (!sched)
+			throw KernelError(ESRCH, "editing service " + o.service->str() + ": no such service");
+		// An nc service takes its new policy first, so that a refused
+		// policy leaves the service untouched.
+		if (!o.nc.empty() && *sched == NC_SCHED_NAME)
+			with_context("setting the nc policy of " + o.service->str(),
+				     [&] { Nc().set_policy(*o.service, o.nc); });
+		with_context("editing service " + o.service->str(), [&] { ipvs.edit_service(*o.service, o.conf); });
+		if (!o.nc.empty() && *sched != NC_SCHED_NAME)
+			with_context("setting the nc policy of " + o.service->str(),
+				     [&] { Nc().set_policy(*o.service, o.nc); });
+		return 0;
+	}
+	case Command::DelService:
+		with_context("deleting service " + o.service->str(), [&] { Ipvs().delete_service(*o.service); });
+		return 0;
+	case Command::Clear:
+		with_context("clearing the IPVS table", [&] { Ipvs().flush(); });
+		return 0;
+	case Command::AddDest:
+		with_context("adding real server to " + o.service->str(), [&] { Ipvs().add_dest(*o.service, *o.dest); });
+		return 0;
+	case Command::EditDest:
+		with_context("editing real server of " + o.service->str(), [&] { Ipvs().edit_dest(*o.service, *o.dest); });
+		return 0;
+	case Command::DelDest:
+		with_context("deleting real server of " + o.service->str(),
+			     [&] { Ipvs().delete_dest(*o.service, o.dest->server); });
+		return 0;
+	case Command::List: {
+		std::vector<NcService> services;
+		with_context(o.service ? o.service->str() : "", [&] {
+			Nc nc;
+			if (o.service)
+				services.push_back(nc.get(*o.service));
+			else
+				services = nc.list();
+		});
+		print_nc_services(std::cout, services, o.format);
+		return 0;
+	}
+	case Command::NcTable: {
+		std::vector<NcEntry> entries;
+		with_context(o.service->str(), [&] { entries = Nc().table(*o.service); });
+		std::vector<NcEntry> shown;
+		for (const auto &e : entries) {
+			if (o.cls && !entry_in_class(e, *o.cls))
+				continue;
+			if (o.server && (!(e.server.addr == o.server->addr) ||
+					 (o.server->port && e.server.port != o.server->port)))
+				continue;
+			shown.push_back(e);
+		}
+		print_nc_table(std::cout, *o.service, shown, o.format);
+		return 0;
+	}
+	case Command::NcFlush: {
+		uint32_t n = 0;
+		with_context(o.service->str(), [&] { n = Nc().flush(*o.service, o.cls, o.server); });
+		print_flushed(std::cout, *o.service, n, o.format);
+		return 0;
+	}
+	case Command::None:
+		break;
+	}
+	return 0;
 }
 
 } // namespace
+} // namespace ncadm
 
 int main(int argc, char **argv)
 {
+	using namespace ncadm;
 	try {
-		return run(argc, argv);
+		return run(parse_args(argc, argv));
 	} catch (const UsageError &e) {
 		std::cerr << "ncadm: " << e.what() << '\n';
 		return 2;
+	} catch (const KernelError &e) {
+		std::cerr << "ncadm: " << e.what() << '\n';
+		return 1;
 	} catch (const std::exception &e) {
 		std::cerr << "ncadm: " << e.what() << '\n';
 		return 1;

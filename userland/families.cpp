@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "families.hpp"
+
+#include <arpa/inet.h>
+#include <linux/ip_vs.h>
+#include <netinet/in.h>
+
+#include <cstring>
+
+extern "C" {
+#include "ip_vs_nc.h"
+}
+
+namespace ncadm {
+
+std::string ServiceId::str() const
+{
+	if (fwmark)
+		return "FWM " + std::to_string(fwmark);
+	std::string proto = protocol == IPPROTO_TCP ? "TCP" : protocol == IPPROTO_UDP ? "UDP" : "SCTP";
+	std::string a = af == AF_INET6 ? "[" + addr.str() + "]" : addr.str();
+	return proto + " " + a + ":" + std::to_string(port);
+}
+
+namespace {
+
+size_t addr_len(int af)
+{
+	return af == AF_INET ? 4 : 16;
+}
+
+Address get_addr(nlattr *a, int af)
+{
+	Address out;
+	out.af = af;
+	if (a)
+		std::memcpy(out.bytes.data(), nla_data(a),
+			    std::min<size_t>(static_cast<size_t>(nla_len(a)), out.bytes.size()));
+	return out;
+}
+
+uint64_t get_u64(nlattr *a)
+{
+	return a ? nla_get_u64(a) : 0;
+}
+
+} // namespace
+
+// ---- IPVS ----
+
+Ipvs::Ipvs() : sock_(IPVS_GENL_NAME, "IPVS is not available (modprobe ip_vs)") {}
+
+void Ipvs::put_service(Message &m, const ServiceId &id, const ServiceConf *c)
+{
+	Message::Nest n(m, IPVS_CMD_ATTR_SERVICE);
+	m.put_u16(IPVS_SVC_ATTR_AF, static_cast<uint16_t>(id.af));
+	if (id.fwmark) {
+		m.put_u32(IPVS_SVC_ATTR_FWMARK, id.fwmark);
+	} else {
+		m.put_u16(IPVS_SVC_ATTR_PROTOCOL, id.protocol);
+		m.put(IPVS_SVC_ATTR_ADDR, id.addr.bytes.data(), 16);
+		m.put_u16(IPVS_SVC_ATTR_PORT, htons(id.port));
+	}
+	if (!c)
+		return;
+	m.put_string(IPVS_SVC_ATTR_SCHED_NAME, c->sched);
+	if (!c->pe.empty())
+		m.put_string(IPVS_SVC_ATTR_PE_NAME, c->pe);
+	ip_vs_flags flags{c->flags, ~0u};
+	m.put(IPVS_SVC_ATTR_FLAGS, &flags, sizeof(flags));
+	m.put_u32(IPVS_SVC_ATTR_TIMEOUT, c->timeout);
+	m.put_u32(IPVS_SVC_ATTR_NETMASK, c->netmask);
+}
+
+void Ipvs::add_service(const ServiceId &id, const ServiceConf &c)
+{
+	Message m(sock_.family(), IPVS_CMD_NEW_SERVICE, IPVS_GENL_VERSION);
+	put_service(m, id, &c);
+	sock_.request(m);
+}
+
+void Ipvs::edit_service(const ServiceId &id, const ServiceConf &c)
+{
+	Message m(sock_.family(), IPVS_CMD_SET_SERVICE, IPVS_GENL_VERSION);
+	put_service(m, id, &c);
+	sock_.request(m);
+}
+
+void Ipvs::delete_service(const ServiceId &id)
+{
+	Message m(sock_.family(), IPVS_CMD_DEL_SERVICE, IPVS_GENL_VERSION);
+	put_service(m, id, nullptr);
+	sock_.request(m);
+}
+
+void Ipvs::flush()
+{
+	Message m(sock_.family(), IPVS_CMD_FLUSH, IPVS_GENL_VERSION);
+	sock_.request(m);
+}
+
+void Ipvs::dest_cmd(uint8_t cmd, const ServiceId &id, const DestConf &d, bool full)
+{
+	Message m(sock_.family(), cmd, IPVS_GENL_VERSION);
+	put_service(m, id, nullptr);
+	{
+		Message::Nest n(m, IPVS_CMD_ATTR_DEST);
+		m.put_u16(IPVS_DEST_ATTR_ADDR_FAMILY, static_cast<uint16_t>(d.server.addr.af));
+		m.put(IPVS_DEST_ATTR_ADDR, d.server.addr.bytes.data(), 16);
+		m.put_u16(IPVS_DEST_ATTR_PORT, htons(d.server.port));
+		if (full) {
+			m.put_u32(IPVS_DEST_ATTR_FWD_METHOD, d.fwd);
+			m.put_u32(IPVS_DEST_ATTR_WEIGHT, static_cast<uint32_t>(d.weight));
+			m.put_u32(IPVS_DEST_ATTR_U_THRESH, d.u_thresh);
+			m.put_u32(IPVS_DEST_ATTR_L_THRESH, d.l_thresh);
+		}
+	}
+	sock_.request(m);
+}
+
+void Ipvs::add_dest(const ServiceId &id, const DestConf &d) { dest_cmd(IPVS_CMD_NEW_DEST, id, d, true); }
+void Ipvs::edit_dest(const ServiceId &id, const DestConf &d) { dest_cmd(IPVS_CMD_SET_DEST, id, d, true); }
+
+void Ipvs::delete_dest(const ServiceId &id, const Endpoint &server)
+{
+	DestConf d;
+	d.server = server;
+	dest_cmd(IPVS_CMD_DEL_DEST, id, d, false);
+}
+
+std::optional<std::string> Ipvs::scheduler_of(const ServiceId &id)
+{
+	Message m(sock_.family(), IPVS_CMD_GET_SERVICE, IPVS_GENL_VERSION);
+	put_service(m, id, nullptr);
+	std::optional<std::string> sched;
+	try {
+		sock_.request(m, [&](nlmsghdr *nlh) {
+			Attrs<IPVS_CMD_ATTR_MAX> top(nlh);
+			Attrs<IPVS_SVC_ATTR_MAX> svc(top[IPVS_CMD_ATTR_SERVICE]);
+			if (svc[IPVS_SVC_ATTR_SCHED_NAME])
+				sched = nla_get_string(svc[IPVS_SVC_ATTR_SCHED_NAME]);
+		});
+	} catch (const KernelError &e) {
+		if (e.error == ESRCH || e.error == ENOENT)
+			return std::nullopt;
+		throw;
+	}
+	return sched;
+}
+
+// ---- IPVS_NC ----
+
+Nc::Nc() : sock_(NC_GENL_NAME, "the nc scheduler is not loaded (modprobe ip_vs_nc)") {}
+
+namespace {
+
+void put_nc_service(Message &m, const ServiceId &id)
+{
+	Message::Nest n(m, NC_ATTR_SERVICE);
+	m.put_u16(NC_SVC_ATTR_AF, static_cast<uint16_t>(id.af));
+	if (id.fwmark) {
+		m.put_u32(NC_SVC_ATTR_FWMARK, id.fwmark);
+		return;
+	}
+	m.put_u16(NC_SVC_ATTR_PROTOCOL, id.protocol);
+	m.put(NC_SVC_ATTR_ADDR, id.addr.bytes.data(), addr_len(id.af));
+	m.put_u16(NC_SVC_ATTR_PORT, htons(id.port));
+}
+
+void put_nc_addr(Message &m, int type, const Address &a, std::optional<unsigned> plen,
+		 std::optional<uint16_t> port)
+{
+	Message::Nest n(m, type);
+	m.put_u16(NC_ADDR_ATTR_AF, static_cast<uint16_t>(a.af));
+	m.put(NC_ADDR_ATTR_ADDR, a.bytes.data(), addr_len(a.af));
+	if (plen)
+		m.put_u8(NC_ADDR_ATTR_PLEN, static_cast<uint8_t>(*plen));
+	if (port)
+		m.put_u16(NC_ADDR_ATTR_PORT, htons(*port));
+}
+
+struct ParsedAddr {
+	Address addr;
+	unsigned plen = 0;
+	uint16_t port = 0;
+};
+
+ParsedAddr parse_nc_addr(nlattr *nest)
+{
+	Attrs<NC_ADDR_ATTR_MAX> a(nest);
+	ParsedAddr out;
+	int af = a[NC_ADDR_ATTR_AF] ? nla_get_u16(a[NC_ADDR_ATTR_AF]) : AF_INET;
+	out.addr = get_addr(a[NC_ADDR_ATTR_ADDR], af);
+	if (a[NC_ADDR_ATTR_PLEN])
+		out.plen = nla_get_u8(a[NC_ADDR_ATTR_PLEN]);
+	if (a[NC_ADDR_ATTR_PORT])
+		out.port = ntohs(nla_get_u16(a[NC_ADDR_ATTR_PORT]));
+	return out;
+}
+
+NcService parse_nc_service(nlmsghdr *nlh)
+{
+	Attrs<NC_ATTR_MAX> top(nlh);
+	Attrs<NC_SVC_ATTR_MAX> svc(top[NC_ATTR_SERVICE]);
+	Attrs<NC_POL_ATTR_MAX> pol(top[NC_ATTR_POLICY]);
+	Attrs<NC_STATS_ATTR_MAX> st(top[NC_ATTR_STATS]);
+	NcService s;
+	s.id.af = svc[NC_SVC_ATTR_AF] ? nla_get_u16(svc[NC_SVC_ATTR_AF]) : AF_INET;
+	if (svc[NC_SVC_ATTR_FWMARK]) {
+		s.id.fwmark = nla_get_u32(svc[NC_SVC_ATTR_FWMARK]);
+	} else {
+		s.id.protocol = svc[NC_SVC_ATTR_PROTOCOL] ? nla_get_u16(svc[NC_SVC_ATTR_PROTOCOL]) : 0;
+		s.id.addr = get_addr(svc[NC_SVC_ATTR_ADDR], s.id.af);
+		s.id.port = svc[NC_SVC_ATTR_PORT] ? ntohs(nla_get_u16(svc[NC_SVC_ATTR_PORT])) : 0;
+	}
+	auto u8 = [&](int t) { return pol[t] ? nla_get_u8(pol[t]) : uint8_t{0}; };
+	auto u32 = [&](int t) { return pol[t] ? nla_get_u32(pol[t]) : 0u; };
+	s.policy.key = u8(NC_POL_ATTR_KEY);
+	s.policy.plen4 = u8(NC_POL_ATTR_PLEN4);
+	s.policy.plen6 = u8(NC_POL_ATTR_PLEN6);
+	s.policy.pick = u8(NC_POL_ATTR_PICK);
+	s.policy.drain = u8(NC_POL_ATTR_DRAIN);
+	s.policy.sticky = u32(NC_POL_ATTR_STICKY);
+	s.policy.max_entries = u32(NC_POL_ATTR_MAX_ENTRIES);
+	if (pol[NC_POL_ATTR_SUBNETS]) {
+		nlattr *a;
+		int rem;
+		nla_for_each_nested(a, pol[NC_POL_ATTR_SUBNETS], rem) {
+			ParsedAddr p = parse_nc_addr(a);
+			s.policy.subnets.push_back(Network{p.addr, p.plen});
+		}
+	}
+	s.stats.lookups = get_u64(st[NC_STATS_ATTR_LOOKUPS]);
+	s.stats.hits = get_u64(st[NC_STATS_ATTR_HITS]);
+	s.stats.new_classes = get_u64(st[NC_STATS_ATTR_NEW]);
+	s.stats.expired = get_u64(st[NC_STATS_ATTR_EXPIRED]);
+	s.stats.repicked = get_u64(st[NC_STATS_ATTR_REPICKED]);
+	s.stats.overflow = get_u64(st[NC_STATS_ATTR_OVERFLOW]);
+	s.stats.entries = get_u64(st[NC_STATS_ATTR_ENTRIES]);
+	s.stats.noserver = get_u64(st[NC_STATS_ATTR_NOSERVER]);
+	return s;
+}
+
+} // namespace
+
+NcService Nc::get(const ServiceId &id)
+{
+	Message m(sock_.family(), NC_CMD_GET_SERVICE, NC_GENL_VERSION);
+	put_nc_service(m, id);
+	std::optional<NcService> out;
+	sock_.request(m, [&](nlmsghdr *nlh) { out = parse_nc_service(nlh); });
+	if (!out)
+		throw KernelError(EIO, "no answer from the nc family");
+	return *out;
+}
+
+std::vector<NcService> Nc::list()
+{
+	std::vector<NcService> out;
+	sock_.dump([&] { return Message(sock_.family(), NC_CMD_GET_SERVICE, NC_GENL_VERSION, NLM_F_DUMP); },
+		   [&](nlmsghdr *nlh) {
+			   if (!nlh)
+				   out.clear();
+			   else
+				   out.push_back(parse_nc_service(nlh));
+		   });
+	return out;
+}
+
+void Nc::set_policy(const ServiceId &id, const NcPolicyChange &c)
+{
+	Message m(sock_.family(), NC_CMD_SET_POLICY, NC_GENL_VERSION);
+	put_nc_service(m, id);
+	{
+		Message::Nest pol(m, NC_ATTR_POLICY);
+		if (c.key) {
+			m.put_u8(NC_POL_ATTR_KEY, c.key->mode);
+			if (c.key->plen4)
+				m.put_u8(NC_POL_ATTR_PLEN4, *c.key->plen4);
+			if (c.key->plen6)
+				m.put_u8(NC_POL_ATTR_PLEN6, *c.key->plen6);
+		}
+		if (c.sticky)
+			m.put_u32(NC_POL_ATTR_STICKY, *c.sticky);
+		if (c.pick)
+			m.put_u8(NC_POL_ATTR_PICK, *c.pick);
+		if (c.drain)
+			m.put_u8(NC_POL_ATTR_DRAIN, *c.drain);
+		if (c.max_entries)
+			m.put_u32(NC_POL_ATTR_MAX_ENTRIES, *c.max_entries);
+		if (c.subnets) {
+			Message::Nest list(m, NC_POL_ATTR_SUBNETS);
+			for (const auto &n : *c.subnets)
+				put_nc_addr(m, NC_SUBNET_ATTR_NET, n.addr, n.plen, std::nullopt);
+		}
+	}
+	sock_.request(m);
+}
+
+std::vector<NcEntry> Nc::table(const ServiceId &id)
+{
+	get(id); // a dump cannot say "no such service"; this can
+	std::vector<NcEntry> out;
+	sock_.dump(
+		[&] {
+			Message m(sock_.family(), NC_CMD_GET_TABLE, NC_GENL_VERSION, NLM_F_DUMP);
+			put_nc_service(m, id);
+			return m;
+		},
+		[&](nlmsghdr *nlh) {
+			if (!nlh) {
+				out.clear();
+				return;
+			}
+			Attrs<NC_ATTR_MAX> top(nlh);
+			Attrs<NC_ENTRY_ATTR_MAX> e(top[NC_ATTR_ENTRY]);
+			NcEntry en;
+			ParsedAddr cls = parse_nc_addr(e[NC_ENTRY_ATTR_CLASS]);
+			ParsedAddr srv = parse_nc_addr(e[NC_ENTRY_ATTR_DEST]);
+			en.cls = Network{cls.addr, cls.plen};
+			en.server = Endpoint{srv.addr, srv.port};
+			en.age_ms = get_u64(e[NC_ENTRY_ATTR_AGE_MS]);
+			en.idle_ms = get_u64(e[NC_ENTRY_ATTR_IDLE_MS]);
+			en.left_ms = get_u64(e[NC_ENTRY_ATTR_LEFT_MS]);
+			en.conns = get_u64(e[NC_ENTRY_ATTR_CONNS]);
+			out.push_back(en);
+		});
+	return out;
+}
+
+uint32_t Nc::flush(const ServiceId &id, const std::optional<Address> &cls,
+		   const std::optional<Endpoint> &server)
+{
+	Message m(sock_.family(), NC_CMD_FLUSH, NC_GENL_VERSION);
+	put_nc_service(m, id);
+	if (cls)
+		put_nc_addr(m, NC_ATTR_CLASS, *cls, std::nullopt, std::nullopt);
+	if (server)
+		put_nc_addr(m, NC_ATTR_DEST, server->addr, std::nullopt,
+			    server->port ? std::optional<uint16_t>(server->port) : std::nullopt);
+	uint32_t n = 0;
+	sock_.request(m, [&](nlmsghdr *nlh) {
+		Attrs<NC_ATTR_MAX> top(nlh);
+		if (top[NC_ATTR_FLUSHED])
+			n = nla_get_u32(top[NC_ATTR_FLUSHED]);
+	});
+	return n;
+}
+
+} // namespace ncadm

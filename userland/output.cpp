@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "output.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstdio>
+#include <sstream>
+
+namespace ncadm {
+
+namespace {
+
+std::string json_string(const std::string &s)
+{
+	std::string out = "\"";
+	for (char c : s) {
+		switch (c) {
+		case '"': out += "\\\""; break;
+		case '\\': out += "\\\\"; break;
+		case '\n': out += "\\n"; break;
+		default:
+			if (static_cast<unsigned char>(c) < 0x20) {
+				char buf[8];
+				std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+				out += buf;
+			} else {
+				out += c;
+			}
+		}
+	}
+	return out + "\"";
+}
+
+std::string json_service(const ServiceId &id)
+{
+	std::ostringstream o;
+	o << "{\"family\":" << json_string(id.af == AF_INET6 ? "inet6" : "inet");
+	if (id.fwmark) {
+		o << ",\"fwmark\":" << id.fwmark;
+	} else {
+		const char *proto = id.protocol == IPPROTO_TCP ? "tcp" : id.protocol == IPPROTO_UDP ? "udp" : "sctp";
+		o << ",\"protocol\":" << json_string(proto) << ",\"address\":" << json_string(id.addr.str())
+		  << ",\"port\":" << id.port;
+	}
+	o << "}";
+	return o.str();
+}
+
+std::string endpoint_str(const Endpoint &e)
+{
+	std::string a = e.addr.af == AF_INET6 ? "[" + e.addr.str() + "]" : e.addr.str();
+	return a + ":" + std::to_string(e.port);
+}
+
+std::string key_str(const NcPolicy &p)
+{
+	std::string k = p.key == 2 ? "/" + std::to_string(p.plen4) : std::string(key_mode_name(p.key));
+	return k + ",/" + std::to_string(p.plen6);
+}
+
+std::string secs(uint64_t ms)
+{
+	return std::to_string(ms / 1000) + "s";
+}
+
+} // namespace
+
+void print_nc_services(std::ostream &out, const std::vector<NcService> &services, Format f)
+{
+	if (f == Format::Json) {
+		out << "{\"services\":[";
+		const char *sep = "";
+		for (const auto &s : services) {
+			const NcPolicy &p = s.policy;
+			out << sep << "{\"service\":" << json_service(s.id) << ",\"policy\":{"
+			    << "\"key\":" << json_string(std::string(key_mode_name(p.key)))
+			    << ",\"prefix4\":" << unsigned(p.plen4) << ",\"prefix6\":" << unsigned(p.plen6)
+			    << ",\"sticky_seconds\":" << p.sticky
+			    << ",\"pick\":" << json_string(std::string(pick_name(p.pick)))
+			    << ",\"drain\":" << json_string(std::string(drain_name(p.drain)))
+			    << ",\"max_entries\":" << p.max_entries << ",\"nc_subnets\":[";
+			const char *nsep = "";
+			for (const auto &n : p.subnets) {
+				out << nsep << json_string(n.str());
+				nsep = ",";
+			}
+			const NcStats &st = s.stats;
+			out << "]},\"stats\":{\"lookups\":" << st.lookups << ",\"hits\":" << st.hits
+			    << ",\"new\":" << st.new_classes << ",\"expired\":" << st.expired
+			    << ",\"repicked\":" << st.repicked << ",\"overflow\":" << st.overflow
+			    << ",\"noserver\":" << st.noserver << ",\"entries\":" << st.entries << "}}";
+			sep = ",";
+		}
+		out << "]}\n";
+		return;
+	}
+	for (const auto &s : services) {
+		const NcPolicy &p = s.policy;
+		out << s.id.str() << " nc\n";
+		out << "  key " << key_str(p) << "  sticky " << format_duration(p.sticky) << "  pick "
+		    << pick_name(p.pick) << "  drain " << drain_name(p.drain) << "  max-entries "
+		    << p.max_entries << "\n";
+		out << "  nc-subnet ";
+		if (p.subnets.empty())
+			out << "all";
+		for (size_t i = 0; i < p.subnets.size(); i++)
+			out << (i ? "," : "") << p.subnets[i].str();
+		out << "\n";
+		const NcStats &st = s.stats;
+		out << "  entries " << st.entries << "  lookups " << st.lookups << "  hits " << st.hits
+		    << "  new " << st.new_classes << "  expired " << st.expired << "  repicked "
+		    << st.repicked << "  overflow " << st.overflow << "  noserver " << st.noserver << "\n";
+	}
+}
+
+void print_nc_table(std::ostream &out, const ServiceId &id, const std::vector<NcEntry> &entries, Format f)
+{
+	if (f == Format::Json) {
+		out << "{\"service\":" << json_service(id) << ",\"entries\":[";
+		const char *sep = "";
+		for (const auto &e : entries) {
+			out << sep << "{\"class\":" << json_string(e.cls.str())
+			    << ",\"server\":" << json_string(endpoint_str(e.server))
+			    << ",\"age_ms\":" << e.age_ms << ",\"idle_ms\":" << e.idle_ms
+			    << ",\"left_ms\":" << e.left_ms << ",\"conns\":" << e.conns << "}";
+			sep = ",";
+		}
+		out << "]}\n";
+		return;
+	}
+	char line[256];
+	std::snprintf(line, sizeof(line), "%-28s %-28s %9s %9s %9s %10s\n", "Class", "Server", "Age", "Idle",
+		      "Left", "Conns");
+	out << id.str() << "\n" << line;
+	for (const auto &e : entries) {
+		std::snprintf(line, sizeof(line), "%-28s %-28s %9s %9s %9s %10llu\n", e.cls.str().c_str(),
+			      endpoint_str(e.server).c_str(), secs(e.age_ms).c_str(), secs(e.idle_ms).c_str(),
+			      secs(e.left_ms).c_str(), static_cast<unsigned long long>(e.conns));
+		out << line;
+	}
+}
+
+void print_flushed(std::ostream &out, const ServiceId &id, uint32_t n, Format f)
+{
+	if (f == Format::Json)
+		out << "{\"service\":" << json_service(id) << ",\"flushed\":" << n << "}\n";
+	else
+		out << id.str() << ": " << n << " entr" << (n == 1 ? "y" : "ies") << " flushed\n";
+}
+
+} // namespace ncadm

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// ncadm's listings, as text for people or as JSON for scripts. The JSON
+// shapes are documented in docs/ncadm.md and only ever gain fields.
+#pragma once
+
+#include "families.hpp"
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace ncadm {
+
+enum class Format { Text, Json };
+
+void print_nc_services(std::ostream &out, const std::vector<NcService> &services, Format f);
+void print_nc_table(std::ostream &out, const ServiceId &id, const std::vector<NcEntry> &entries,
+		    Format f);
+void print_flushed(std::ostream &out, const ServiceId &id, uint32_t n, Format f);
+
+} // namespace ncadm

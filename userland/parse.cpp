@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "parse.hpp"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <charconv>
+
+extern "C" {
+#include "ip_vs_nc.h"
+}
+
+namespace ncadm {
+
+namespace {
+
+std::string quoted(std::string_view s)
+{
+	return "'" + std::string(s) + "'";
+}
+
+constexpr std::string_view key_names[] = {"octet", "classful", "prefix"};
+constexpr std::string_view pick_names[] = {"hash", "wlc", "wrr", "rr", "lc"};
+constexpr std::string_view drain_names[] = {"sysctl", "keep", "repick"};
+
+template <size_t N>
+uint8_t lookup_name(const std::string_view (&names)[N], std::string_view s,
+		    std::string_view what)
+{
+	for (size_t i = 0; i < N; i++)
+		if (names[i] == s)
+			return static_cast<uint8_t>(i);
+	std::string choices;
+	for (auto n : names)
+		choices += (choices.empty() ? "" : "|") + std::string(n);
+	throw UsageError("bad " + std::string(what) + " " + quoted(s) + " (expected " + choices + ")");
+}
+
+// @n with every bit past its prefix length cleared.
+Network masked(Network n)
+{
+	unsigned max = n.addr.af == AF_INET ? 32 : 128;
+	for (unsigned bit = n.plen; bit < max; bit++)
+		n.addr.bytes[bit / 8] &= static_cast<uint8_t>(~(0x80u >> (bit % 8)));
+	return n;
+}
+
+} // namespace
+
+std::string Address::str() const
+{
+	char buf[INET6_ADDRSTRLEN] = "";
+	inet_ntop(af, bytes.data(), buf, sizeof(buf));
+	return buf;
+}
+
+std::string Network::str() const
+{
+	return addr.str() + "/" + std::to_string(plen);
+}
+
+uint64_t parse_number(std::string_view s, uint64_t lo, uint64_t hi, std::string_view what)
+{
+	uint64_t v = 0;
+	auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+	if (s.empty() || ec != std::errc() || end != s.data() + s.size())
+		throw UsageError("bad " + std::string(what) + " " + quoted(s) + " (not a number)");
+	if (v < lo || v > hi)
+		throw UsageError(std::string(what) + " " + quoted(s) + " out of range " +
+				 std::to_string(lo) + ".." + std::to_string(hi));
+	return v;
+}
+
+Address parse_address(std::string_view s, std::string_view what)
+{
+	std::string str(s);
+	if (str.size() > 2 && str.front() == '[' && str.back() == ']')
+		str = str.substr(1, str.size() - 2);
+	Address a;
+	if (inet_pton(AF_INET, str.c_str(), a.bytes.data()) == 1) {
+		a.af = AF_INET;
+		return a;
+	}
+	if (inet_pton(AF_INET6, str.c_str(), a.bytes.data()) == 1) {
+		a.af = AF_INET6;
+		return a;
+	}
+	throw UsageError("bad " + std::string(what) + " address " + quoted(s));
+}
+
+uint16_t parse_port(std::string_view s, std::string_view what)
+{
+	return static_cast<uint16_t>(parse_number(s, 0, 65535, std::string(what) + " port"));
+}
+
+Endpoint parse_endpoint(std::string_view s, std::string_view what,
+			std::optional<uint16_t> default_port)
+{
+	std::string_view host = s, port;
+	bool has_port = false;
+	if (!s.empty() && s.front() == '[') {
+		auto close = s.find(']');
+		if (close == std::string_view::npos)
+			throw UsageError("bad " + std::string(what) + " " + quoted(s) + " (missing ']')");
+		host = s.substr(0, close + 1);
+		if (close + 1 < s.size()) {
+			if (s[close + 1] != ':')
+				throw UsageError("bad " + std::string(what) + " " + quoted(s));
+			port = s.substr(close + 2);
+			has_port = true;
+		}
+	} else if (s.find(':') != s.rfind(':')) {
+		host = s; // bare IPv6 address, no port
+	} else if (auto colon = s.find(':'); colon != std::string_view::npos) {
+		host = s.substr(0, colon);
+		port = s.substr(colon + 1);
+		has_port = true;
+	}
+	Endpoint ep;
+	ep.addr = parse_address(host, what);
+	if (has_port)
+		ep.port = parse_port(port, what);
+	else if (default_port)
+		ep.port = *default_port;
+	else
+		throw UsageError(std::string(what) + " " + quoted(s) + " needs a port (ADDR:PORT)");
+	return ep;
+}
+
+uint32_t parse_sticky(std::string_view s)
+{
+	uint64_t unit = 60; // a bare number is minutes
+	std::string_view num = s;
+	if (!s.empty()) {
+		switch (s.back()) {
+		case 's': unit = 1; break;
+		case 'm': unit = 60; break;
+		case 'h': unit = 3600; break;
+		default: unit = 0; break;
+		}
+		if (unit)
+			num = s.substr(0, s.size() - 1);
+		else
+			unit = 60;
+	}
+	uint64_t v = parse_number(num, 1, NC_MAX_STICKY_SECS, "sticky time");
+	if (v * unit > NC_MAX_STICKY_SECS)
+		throw UsageError("sticky time " + quoted(s) + " is longer than 31 days");
+	return static_cast<uint32_t>(v * unit);
+}
+
+std::vector<Network> parse_subnets(std::string_view s)
+{
+	std::vector<Network> out;
+	size_t pos = 0;
+	while (pos <= s.size()) {
+		size_t comma = s.find(',', pos);
+		std::string_view item = s.substr(pos, comma == std::string_view::npos ? s.npos : comma - pos);
+		pos = comma == std::string_view::npos ? s.size() + 1 : comma + 1;
+		if (item.empty())
+			throw UsageError("empty network in nc-subnet list " + quoted(s));
+		Network n;
+		auto slash = item.find('/');
+		if (slash == std::string_view::npos && item.find_first_not_of("0123456789") == item.npos) {
+			// A bare first octet, the patent's "172".
+			n.addr.af = AF_INET;
+			n.addr.bytes[0] = static_cast<uint8_t>(parse_number(item, 0, 255, "nc-subnet octet"));
+			n.plen = 8;
+		} else {
+			n.addr = parse_address(item.substr(0, slash), "nc-subnet");
+			unsigned max = n.addr.af == AF_INET ? 32 : 128;
+			n.plen = slash == std::string_view::npos
+					 ? max
+					 : static_cast<unsigned>(parse_number(item.substr(slash + 1), 0, max,
+									      "nc-subnet prefix length"));
+			if (!(masked(n).addr == n.addr))
+				throw UsageError("nc-subnet " + quoted(item) + " has host bits set (did you mean " +
+						 masked(n).str() + "?)");
+		}
+		for (const auto &o : out)
+			if (o.addr == n.addr && o.plen == n.plen)
+				throw UsageError("nc-subnet " + n.str() + " given twice");
+		out.push_back(n);
+	}
+	if (out.size() > NC_MAX_SUBNETS)
+		throw UsageError("too many nc-subnet networks (at most " + std::to_string(NC_MAX_SUBNETS) + ")");
+	return out;
+}
+
+KeySpec parse_key(std::string_view s)
+{
+	KeySpec k;
+	auto comma = s.find(',');
+	std::string_view first = s.substr(0, comma);
+	if (first == "octet") {
+		k.mode = NC_KEY_OCTET;
+	} else if (first == "classful") {
+		k.mode = NC_KEY_CLASSFUL;
+	} else if (!first.empty() && first.front() == '/') {
+		k.mode = NC_KEY_PREFIX;
+		k.plen4 = static_cast<uint8_t>(parse_number(first.substr(1), 0, 32, "IPv4 class prefix length"));
+	} else {
+		throw UsageError("bad nc key " + quoted(s) + " (expected octet, classful or /N, optionally ,/M for IPv6)");
+	}
+	if (comma != std::string_view::npos) {
+		std::string_view second = s.substr(comma + 1);
+		if (second.empty() || second.front() != '/')
+			throw UsageError("bad IPv6 class " + quoted(second) + " in nc key (expected /M)");
+		k.plen6 = static_cast<uint8_t>(parse_number(second.substr(1), 0, 128, "IPv6 class prefix length"));
+	}
+	return k;
+}
+
+uint8_t parse_pick(std::string_view s)
+{
+	return lookup_name(pick_names, s, "first pick");
+}
+
+uint8_t parse_drain(std::string_view s)
+{
+	return lookup_name(drain_names, s, "drain rule");
+}
+
+std::string_view key_mode_name(unsigned mode)
+{
+	return mode < std::size(key_names) ? key_names[mode] : "?";
+}
+
+std::string_view pick_name(unsigned pick)
+{
+	return pick < std::size(pick_names) ? pick_names[pick] : "?";
+}
+
+std::string_view drain_name(unsigned drain)
+{
+	return drain < std::size(drain_names) ? drain_names[drain] : "?";
+}
+
+std::string format_duration(uint64_t seconds)
+{
+	if (seconds && seconds % 3600 == 0)
+		return std::to_string(seconds / 3600) + "h";
+	if (seconds && seconds % 60 == 0)
+		return std::to_string(seconds / 60) + "m";
+	return std::to_string(seconds) + "s";
+}
+
+} // namespace ncadm

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// Parsing of ncadm's arguments: addresses, services, times, nc policy.
+// Pure functions that throw UsageError with a one-line message naming the
+// problem; nothing here talks to the kernel.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ncadm {
+
+// A problem with the command line; printed as one line, exit status 2.
+struct UsageError : std::runtime_error {
+	using std::runtime_error::runtime_error;
+};
+
+struct Address {
+	int af = 0; // AF_INET or AF_INET6
+	std::array<uint8_t, 16> bytes{}; // network order; IPv4 in the first 4
+	std::string str() const;
+	bool operator==(const Address &o) const { return af == o.af && bytes == o.bytes; }
+};
+
+struct Endpoint {
+	Address addr;
+	uint16_t port = 0;
+};
+
+struct Network {
+	Address addr;
+	unsigned plen = 0;
+	std::string str() const;
+};
+
+struct KeySpec {
+	uint8_t mode = 0; // enum nc_key_mode
+	std::optional<uint8_t> plen4;
+	std::optional<uint8_t> plen6;
+};
+
+// "1.2.3.4", "2001:db8::1" or "[2001:db8::1]".
+Address parse_address(std::string_view s, std::string_view what);
+// "ADDR:PORT" or "[ADDR6]:PORT"; without a port, @default_port (if any).
+Endpoint parse_endpoint(std::string_view s, std::string_view what,
+			std::optional<uint16_t> default_port);
+uint16_t parse_port(std::string_view s, std::string_view what);
+// Unsigned decimal within [lo, hi].
+uint64_t parse_number(std::string_view s, uint64_t lo, uint64_t hi, std::string_view what);
+// "30" (minutes, as the patent's sticky <vid> <min>), "90s", "30m", "2h".
+uint32_t parse_sticky(std::string_view s);
+// "172", "100.64.0.0/10", "2001:db8::/32", comma separated.
+std::vector<Network> parse_subnets(std::string_view s);
+// "octet", "classful" or "/N" (IPv4 prefix), optionally ",/M" (IPv6 prefix).
+KeySpec parse_key(std::string_view s);
+uint8_t parse_pick(std::string_view s);
+uint8_t parse_drain(std::string_view s);
+
+std::string_view key_mode_name(unsigned mode);
+std::string_view pick_name(unsigned pick);
+std::string_view drain_name(unsigned drain);
+// Seconds as the CLI prints them: "30m", "90s", "2h".
+std::string format_duration(uint64_t seconds);
+
+} // namespace ncadm
