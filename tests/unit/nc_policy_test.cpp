@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+// Unit tests of the nc policy helpers and the rendezvous hash compiled
+// into ip_vs_nc.ko.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cmath>
+#include <map>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "nc_hash.h"
+#include "nc_policy.h"
+}
+
+namespace {
+
+std::array<uint8_t, 16> addr_of(const char *a, uint8_t *family)
+{
+	std::array<uint8_t, 16> out{};
+	if (inet_pton(AF_INET, a, out.data()) == 1) {
+		*family = NC_FAMILY_INET;
+	} else {
+		EXPECT_EQ(inet_pton(AF_INET6, a, out.data()), 1) << a;
+		*family = NC_FAMILY_INET6;
+	}
+	return out;
+}
+
+nc_subnet subnet(const char *a, unsigned plen)
+{
+	uint8_t fam;
+	auto bytes = addr_of(a, &fam);
+	nc_subnet s;
+	EXPECT_EQ(nc_subnet_set(&s, fam, bytes.data(), plen), nullptr);
+	return s;
+}
+
+std::string key_of(const nc_policy &p, const char *client)
+{
+	uint8_t fam;
+	auto bytes = addr_of(client, &fam);
+	nc_class_key k;
+	nc_policy_key(&p, p.key_mode, fam, bytes.data(), &k);
+	char buf[INET6_ADDRSTRLEN];
+	inet_ntop(k.family == NC_FAMILY_INET ? AF_INET : AF_INET6, k.addr, buf, sizeof(buf));
+	return std::string(buf) + "/" + std::to_string(k.plen);
+}
+
+TEST(Policy, DefaultsAreValid)
+{
+	nc_policy p;
+	nc_policy_defaults(&p);
+	EXPECT_EQ(nc_policy_check(&p), nullptr);
+	EXPECT_EQ(p.key_mode, NC_KEY_OCTET);
+	EXPECT_EQ(p.pick, NC_PICK_HASH);
+	EXPECT_EQ(p.sticky_secs, 1800u);
+}
+
+TEST(Policy, CheckNamesTheProblem)
+{
+	nc_policy p;
+	nc_policy_defaults(&p);
+	p.sticky_secs = 0;
+	EXPECT_STREQ(nc_policy_check(&p), "sticky time must be 1 s to 31 days");
+	nc_policy_defaults(&p);
+	p.plen4 = 33;
+	EXPECT_STREQ(nc_policy_check(&p), "IPv4 prefix length must be 0..32");
+	nc_policy_defaults(&p);
+	p.pick = __NC_PICK_MAX;
+	EXPECT_STREQ(nc_policy_check(&p), "unknown first pick");
+	nc_policy_defaults(&p);
+	p.max_entries = 0;
+	EXPECT_STREQ(nc_policy_check(&p), "entry cap must be 1..16777216");
+	nc_policy_defaults(&p);
+	p.n_subnets = 2;
+	p.subnets[0] = subnet("10.0.0.0", 8);
+	p.subnets[1] = subnet("10.0.0.0", 8);
+	EXPECT_STREQ(nc_policy_check(&p), "duplicate nc-subnet network");
+	p.subnets[1].addr[3] = 1; // host bit set behind the check's back
+	EXPECT_STREQ(nc_policy_check(&p), "nc-subnet network has host bits set");
+}
+
+TEST(Subnet, Contains)
+{
+	auto s = subnet("100.64.0.0", 10);
+	uint8_t fam;
+	EXPECT_TRUE(nc_subnet_contains(&s, NC_FAMILY_INET, addr_of("100.127.255.255", &fam).data()));
+	EXPECT_FALSE(nc_subnet_contains(&s, NC_FAMILY_INET, addr_of("100.128.0.0", &fam).data()));
+	EXPECT_FALSE(nc_subnet_contains(&s, NC_FAMILY_INET6, addr_of("6440::1", &fam).data()));
+	auto all = subnet("0.0.0.0", 0);
+	EXPECT_TRUE(nc_subnet_contains(&all, NC_FAMILY_INET, addr_of("255.255.255.255", &fam).data()));
+	auto v6 = subnet("2001:db8::", 32);
+	EXPECT_TRUE(nc_subnet_contains(&v6, NC_FAMILY_INET6, addr_of("2001:db8:ffff::1", &fam).data()));
+	EXPECT_FALSE(nc_subnet_contains(&v6, NC_FAMILY_INET6, addr_of("2001:db9::1", &fam).data()));
+	nc_subnet bad;
+	EXPECT_STREQ(nc_subnet_set(&bad, NC_FAMILY_INET, s.addr, 33),
+		     "network prefix length too long for its family");
+}
+
+TEST(PolicyKey, OutsideTheSubnetListIsStickyPerAddress)
+{
+	nc_policy p;
+	nc_policy_defaults(&p);
+	p.n_subnets = 2;
+	p.subnets[0] = subnet("172.0.0.0", 8);
+	p.subnets[1] = subnet("2001:db8::", 32);
+	EXPECT_EQ(key_of(p, "172.16.1.2"), "172.0.0.0/8");
+	EXPECT_EQ(key_of(p, "10.1.2.3"), "10.1.2.3/32");
+	EXPECT_EQ(key_of(p, "2001:db8:1:2::3"), "2001:db8:1::/48");
+	EXPECT_EQ(key_of(p, "2001:db9:1:2::3"), "2001:db9:1:2::3/128");
+	EXPECT_EQ(key_of(p, "::ffff:172.9.9.9"), "172.0.0.0/8");
+	p.n_subnets = 0;
+	EXPECT_EQ(key_of(p, "10.1.2.3"), "10.0.0.0/8");
+	p.key_mode = NC_KEY_PREFIX;
+	p.plen4 = 20;
+	EXPECT_EQ(key_of(p, "10.1.255.3"), "10.1.240.0/20");
+}
+
+TEST(Hash, NegLog2IsMonotoneAndBounded)
+{
+	EXPECT_EQ(nc_hrw_neglog2(0), 32u << 16);            // x = 1
+	EXPECT_EQ(nc_hrw_neglog2(1ULL << 63), 1u << 16);    // u = 1/2
+	EXPECT_EQ(nc_hrw_neglog2(1ULL << 62), 2u << 16);    // u = 1/4
+	EXPECT_GE(nc_hrw_neglog2(~0ULL), 1u);
+	uint32_t prev = UINT32_MAX;
+	for (uint64_t x = 1; x < (1ULL << 32); x = x * 3 + 1) {
+		uint32_t v = nc_hrw_neglog2(x << 32);
+		EXPECT_LE(v, prev);
+		double exact = 32.0 - std::log2(static_cast<double>(x | 1));
+		EXPECT_NEAR(v / 65536.0, exact, 1e-3) << x;
+		prev = v;
+	}
+}
+
+struct Server {
+	std::array<uint8_t, 16> addr{};
+	uint16_t port;
+	uint32_t weight;
+};
+
+int pick(const nc_class_key &k, const std::vector<Server> &servers)
+{
+	int best = -1;
+	uint32_t bw = 0, bl = 0;
+	for (size_t i = 0; i < servers.size(); i++) {
+		uint32_t l = nc_hrw_neglog2(nc_hrw_hash(&k, servers[i].addr.data(), servers[i].port));
+		if (best < 0 || nc_hrw_cmp(servers[i].weight, l, bw, bl) > 0) {
+			best = static_cast<int>(i);
+			bw = servers[i].weight;
+			bl = l;
+		}
+	}
+	return best;
+}
+
+std::vector<Server> servers(std::vector<uint32_t> weights)
+{
+	std::vector<Server> out;
+	for (size_t i = 0; i < weights.size(); i++) {
+		Server s;
+		s.addr[0] = 10;
+		s.addr[3] = static_cast<uint8_t>(11 + i);
+		s.port = 80;
+		s.weight = weights[i];
+		out.push_back(s);
+	}
+	return out;
+}
+
+nc_class_key class_key(uint32_t i)
+{
+	uint8_t a[4] = {static_cast<uint8_t>(i >> 16), static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i), 0};
+	nc_class_key k;
+	nc_class_key_v4(&k, a, NC_KEY_PREFIX, 24);
+	return k;
+}
+
+TEST(Hash, SharesFollowWeights)
+{
+	auto s = servers({1, 2, 3, 4});
+	std::map<int, int> count;
+	const int n = 100000;
+	for (int i = 0; i < n; i++)
+		count[pick(class_key(static_cast<uint32_t>(i)), s)]++;
+	for (int i = 0; i < 4; i++)
+		EXPECT_NEAR(count[i] / double(n), (i + 1) / 10.0, 0.01) << "server " << i;
+}
+
+TEST(Hash, AddingAServerMovesOnlyItsShare)
+{
+	auto four = servers({1, 1, 1, 1});
+	auto five = servers({1, 1, 1, 1, 1});
+	const int n = 50000;
+	int moved = 0, moved_elsewhere = 0;
+	for (int i = 0; i < n; i++) {
+		auto k = class_key(static_cast<uint32_t>(i));
+		int a = pick(k, four), b = pick(k, five);
+		if (a != b) {
+			moved++;
+			if (b != 4)
+				moved_elsewhere++;
+		}
+	}
+	EXPECT_NEAR(moved / double(n), 0.2, 0.01);
+	EXPECT_EQ(moved_elsewhere, 0); // classes only ever move to the new server
+}
+
+TEST(Hash, IndependentOfServerOrder)
+{
+	auto s = servers({2, 1, 3});
+	std::vector<Server> r(s.rbegin(), s.rend());
+	for (uint32_t i = 0; i < 2000; i++) {
+		auto k = class_key(i);
+		EXPECT_EQ(pick(k, s), 2 - pick(k, r));
+	}
+}
+
+} // namespace

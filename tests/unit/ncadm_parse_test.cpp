@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+// Unit tests of ncadm's argument parsing: what is accepted, and the
+// one-line message for what is not.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include "parse.hpp"
+
+extern "C" {
+#include "ip_vs_nc.h"
+}
+
+using namespace ncadm;
+
+namespace {
+
+std::string error_of(void (*f)())
+{
+	try {
+		f();
+	} catch (const UsageError &e) {
+		return e.what();
+	}
+	return "(no error)";
+}
+
+TEST(Parse, Endpoints)
+{
+	auto e = parse_endpoint("192.0.2.1:80", "service", std::nullopt);
+	EXPECT_EQ(e.addr.str(), "192.0.2.1");
+	EXPECT_EQ(e.port, 80);
+	e = parse_endpoint("[2001:db8::1]:443", "service", std::nullopt);
+	EXPECT_EQ(e.addr.af, AF_INET6);
+	EXPECT_EQ(e.port, 443);
+	e = parse_endpoint("10.0.0.1", "real server", uint16_t{8080});
+	EXPECT_EQ(e.port, 8080);
+	e = parse_endpoint("2001:db8::2", "real server", uint16_t{80});
+	EXPECT_EQ(e.addr.str(), "2001:db8::2");
+	EXPECT_EQ(error_of([] { parse_endpoint("192.0.2.1", "service", std::nullopt); }),
+		  "service '192.0.2.1' needs a port (ADDR:PORT)");
+	EXPECT_EQ(error_of([] { parse_endpoint("192.0.2.300:80", "service", std::nullopt); }),
+		  "bad service address '192.0.2.300'");
+	EXPECT_EQ(error_of([] { parse_endpoint("192.0.2.1:65536", "service", std::nullopt); }),
+		  "service port '65536' out of range 0..65535");
+	EXPECT_EQ(error_of([] { parse_endpoint("192.0.2.1:http", "service", std::nullopt); }),
+		  "bad service port 'http' (not a number)");
+}
+
+TEST(Parse, StickyTime)
+{
+	EXPECT_EQ(parse_sticky("30"), 1800u); // minutes, as the patent's sticky <vid> <min>
+	EXPECT_EQ(parse_sticky("90s"), 90u);
+	EXPECT_EQ(parse_sticky("30m"), 1800u);
+	EXPECT_EQ(parse_sticky("2h"), 7200u);
+	EXPECT_EQ(parse_sticky("744h"), 31u * 86400);
+	EXPECT_EQ(error_of([] { parse_sticky("745h"); }), "sticky time '745h' is longer than 31 days");
+	EXPECT_EQ(error_of([] { parse_sticky("0"); }), "sticky time '0' out of range 1..2678400");
+	EXPECT_EQ(error_of([] { parse_sticky("5d"); }), "bad sticky time '5d' (not a number)");
+	EXPECT_EQ(format_duration(1800), "30m");
+	EXPECT_EQ(format_duration(90), "90s");
+	EXPECT_EQ(format_duration(7200), "2h");
+}
+
+TEST(Parse, Subnets)
+{
+	auto s = parse_subnets("172,100.64.0.0/10,2001:db8::/32,10.1.2.3");
+	ASSERT_EQ(s.size(), 4u);
+	EXPECT_EQ(s[0].str(), "172.0.0.0/8");
+	EXPECT_EQ(s[1].str(), "100.64.0.0/10");
+	EXPECT_EQ(s[2].str(), "2001:db8::/32");
+	EXPECT_EQ(s[3].str(), "10.1.2.3/32");
+	EXPECT_EQ(error_of([] { parse_subnets("100.65.0.0/10"); }),
+		  "nc-subnet '100.65.0.0/10' has host bits set (did you mean 100.64.0.0/10?)");
+	EXPECT_EQ(error_of([] { parse_subnets("256"); }), "nc-subnet octet '256' out of range 0..255");
+	EXPECT_EQ(error_of([] { parse_subnets("172,,10"); }), "empty network in nc-subnet list '172,,10'");
+	EXPECT_EQ(error_of([] { parse_subnets("172,172.0.0.0/8"); }), "nc-subnet 172.0.0.0/8 given twice");
+	EXPECT_EQ(error_of([] { parse_subnets("10.0.0.0/33"); }),
+		  "nc-subnet prefix length '33' out of range 0..32");
+}
+
+TEST(Parse, Key)
+{
+	auto k = parse_key("octet");
+	EXPECT_EQ(k.mode, NC_KEY_OCTET);
+	EXPECT_FALSE(k.plen4);
+	k = parse_key("classful,/56");
+	EXPECT_EQ(k.mode, NC_KEY_CLASSFUL);
+	EXPECT_EQ(*k.plen6, 56);
+	k = parse_key("/20");
+	EXPECT_EQ(k.mode, NC_KEY_PREFIX);
+	EXPECT_EQ(*k.plen4, 20);
+	EXPECT_EQ(error_of([] { parse_key("/33"); }), "IPv4 class prefix length '33' out of range 0..32");
+	EXPECT_EQ(error_of([] { parse_key("octet,56"); }), "bad IPv6 class '56' in nc key (expected /M)");
+	EXPECT_EQ(error_of([] { parse_key("subnet"); }),
+		  "bad nc key 'subnet' (expected octet, classful or /N, optionally ,/M for IPv6)");
+}
+
+TEST(Parse, PickAndDrain)
+{
+	EXPECT_EQ(parse_pick("hash"), NC_PICK_HASH);
+	EXPECT_EQ(parse_pick("lc"), NC_PICK_LC);
+	EXPECT_EQ(parse_drain("repick"), NC_DRAIN_REPICK);
+	EXPECT_EQ(error_of([] { parse_pick("sh"); }), "bad first pick 'sh' (expected hash|wlc|wrr|rr|lc)");
+	EXPECT_EQ(error_of([] { parse_drain("now"); }), "bad drain rule 'now' (expected sysctl|keep|repick)");
+}
+
+} // namespace
