@@ -14,8 +14,9 @@
 # The director routes every client address back through cli (its default
 # route) or through the firewall that owns the SNAT pool. Real servers use
 # the director as their default gateway, so IPVS NAT (-m) works. Client
-# addresses may be anything except 10.255.0.0/24, 192.0.2.0/24, 192.0.3.0/24
-# and the VIP.
+# addresses may be anything except the VIPs and the topology's own networks:
+# 10.200.0.0/24, 10.255.0.0/24, 192.0.2.0/24, 192.0.3.0/24 and up (one per
+# firewall), 2001:db8:2::/64 and 2001:db8:ff::/64.
 
 NC_REPO=${NC_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
 NC_BIN=${NC_BIN:-$NC_REPO/build/bin}
@@ -197,4 +198,50 @@ servers_of() {
 	shift
 	awk -v list="$*" 'BEGIN { n = split(list, a, " "); for (i = 1; i <= n; i++) want[a[i]] = 1 }
 		(n == 0 || ($1 in want)) && $2 != "-" { print $2 }' "$f" | sort -u
+}
+
+# ncadm NS ARGS...: run ncadm in namespace NS.
+ncadm() {
+	local ns=$1
+	shift
+	in_ns "$ns" "$NC_BIN/ncadm" "$@"
+}
+
+# nc_counter NS SERVICE NAME: one counter of an nc service (ncadm JSON).
+nc_counter() {
+	ncadm "$1" -L --nc "$2" -o json | grep -o "\"$3\":[0-9]*" | cut -d: -f2
+}
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+	[ "$2" = "$3" ] || nc_fail "$1: got '$2', expected '$3'"
+}
+
+# server_of FILE SOURCE: the one server that answered SOURCE (fails if split).
+server_of() {
+	local s
+	s=$(servers_of "$1" "$2")
+	[ "$(echo "$s" | wc -l)" = 1 ] && [ -n "$s" ] || nc_fail "client $2 answered by '$(echo $s)', expected one server"
+	echo "$s"
+}
+
+# nc_service NS SERVICE N [ADD-ARGS...]: an nc service on SERVICE (VIP:PORT)
+# with real servers rs1..rsN (NAT), created with ncadm.
+nc_service() {
+	local ns=$1 svc=$2 n=$3 i
+	shift 3
+	ncadm "$ns" -A -t "$svc" -s nc "$@" || nc_fail "ncadm -A -t $svc $*"
+	for i in $(seq 1 "$n"); do
+		ncadm "$ns" -a -t "$svc" -r "$(rs_addr "$i"):80" -m || nc_fail "ncadm -a rs$i"
+	done
+}
+
+# table_classes NS SERVICE: the classes in the sticky table, sorted.
+table_classes() {
+	ncadm "$1" --nc-table "$2" | awk 'NR > 2 { print $1 }' | sort | paste -sd' '
+}
+
+# table_server_of NS SERVICE CLASS: the real server a class sticks to.
+table_server_of() {
+	ncadm "$1" --nc-table "$2" | awk -v c="$3" 'NR > 2 && $1 == c { print $2 }'
 }
