@@ -10,7 +10,8 @@
 //
 //   ncprobe connect --to ADDR:PORT|[ADDR6]:PORT [--udp] [--count N]
 //                   [--from A,B,...] [--from-file F] [--timeout-ms T]
-//       For every source address (each N times, in rounds), open a new
+//                   [--interval-ms I]
+//       For every source address (each N times, in rounds I ms apart), open a new
 //       connection from it to the VIP, read the server's name and print
 //       "SOURCE SERVER" (SERVER is "-" when nothing answered). Exits 1 if
 //       any connection got no answer.
@@ -182,7 +183,7 @@ int run_connect(const std::vector<std::string> &args)
 	std::optional<Endpoint> dst;
 	std::vector<std::string> sources;
 	bool udp = false;
-	int count = 1, timeout_ms = 3000;
+	int count = 1, timeout_ms = 3000, interval_ms = 0;
 
 	for (size_t i = 0; i < args.size(); i++) {
 		const std::string &a = args[i];
@@ -199,6 +200,8 @@ int run_connect(const std::vector<std::string> &args)
 			count = std::stoi(value());
 		} else if (a == "--timeout-ms") {
 			timeout_ms = std::stoi(value());
+		} else if (a == "--interval-ms") {
+			interval_ms = std::stoi(value());
 		} else if (a == "--from") {
 			std::stringstream ss(value());
 			for (std::string s; std::getline(ss, s, ',');)
@@ -231,6 +234,8 @@ int run_connect(const std::vector<std::string> &args)
 
 	unsigned failed = 0;
 	for (int round = 0; round < count; round++) {
+		if (round && interval_ms > 0)
+			::usleep(static_cast<useconds_t>(interval_ms) * 1000);
 		for (size_t i = 0; i < src_eps.size(); i++) {
 			std::string who = probe_once(src_eps[i], *dst, udp, timeout_ms);
 			if (who == "-")

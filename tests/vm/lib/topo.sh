@@ -236,9 +236,12 @@ nc_service() {
 	done
 }
 
-# table_classes NS SERVICE: the classes in the sticky table, sorted.
+# table_classes NS SERVICE...: the classes in the sticky table, sorted
+# (SERVICE as ncadm takes it: VIP:PORT, or -u VIP:PORT, -f MARK).
 table_classes() {
-	ncadm "$1" --nc-table "$2" | awk 'NR > 2 { print $1 }' | sort | paste -sd' '
+	local ns=$1
+	shift
+	ncadm "$ns" --nc-table "$@" | awk 'NR > 2 { print $1 }' | sort | paste -sd' '
 }
 
 # table_server_of NS SERVICE CLASS: the real server a class sticks to.

@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# A drained real server (weight 0): its classes stay while
+# net.ipv4.vs.expire_quiescent_template is 0 and are re-picked when it is
+# 1, as IPVS persistence does; --nc-drain keep/repick and ipvsadm's
+# -b flag-3 override the sysctl. New classes never go to a drained server.
+set -euo pipefail
+. "$(dirname "$0")/../lib/topo.sh"
+
+topo_setup_director
+topo_add_servers 3
+clients=""
+for o in $(seq 61 72); do clients+=" $o.1.0.1"; done
+topo_add_clients $clients 81.1.0.1 82.1.0.1 83.1.0.1 84.1.0.1
+f=$TMPDIR/probe
+
+# first_on SERVICE SERVER: a client whose class sticks to SERVER.
+first_on() {
+	probe cli --to "$1" --from "$(echo $clients | tr ' ' ,)" > "$f"
+	awk -v s="$2" '$2 == s { print $1; exit }' "$f"
+}
+
+weight() { ncadm dir -e -t "$1" -r "$(rs_addr 1):80" -m -w "$2"; }
+quiescent() { in_ns dir sysctl -qw net.ipv4.vs.expire_quiescent_template="$1"; }
+answer() { probe cli --to "$1" --from "$2" --count "${3:-1}" | awk '{ print $2 }' | sort -u | paste -sd' '; }
+
+# drain_case SERVICE SYSCTL EXPECT(stay|move)
+drain_case() {
+	local svc=$1 sysctl=$2 expect=$3 c got
+	weight "$svc" 1
+	quiescent 0
+	c=$(first_on "$svc" rs1)
+	[ -n "$c" ] || nc_fail "$svc: no class on rs1"
+	quiescent "$sysctl"
+	weight "$svc" 0
+	got=$(answer "$svc" "$c" 3)
+	nc_log "$svc sysctl=$sysctl: class of $c on drained rs1 -> $got"
+	case $expect in
+	stay) expect_eq "$svc: class of $c with rs1 drained" "$got" rs1 ;;
+	move) [ "$got" != rs1 ] && [ "$(echo "$got" | wc -w)" = 1 ] ||
+		nc_fail "$svc: class of $c did not move to one other server: $got" ;;
+	esac
+	# New classes never go to the drained server.
+	got=$(answer "$svc" 81.1.0.1,82.1.0.1,83.1.0.1,84.1.0.1)
+	case " $got " in *" rs1 "*) nc_fail "$svc: a new class went to drained rs1" ;; esac
+	ncadm dir --nc-flush "$svc" >/dev/null
+}
+
+nc_service dir "$VIP:81" 3
+drain_case "$VIP:81" 0 stay
+drain_case "$VIP:81" 1 move
+[ "$(nc_counter dir "$VIP:81" repicked)" -ge 1 ] || nc_fail "re-pick not counted"
+
+nc_service dir "$VIP:82" 3 --nc-drain repick
+drain_case "$VIP:82" 0 move
+nc_service dir "$VIP:83" 3 --nc-drain keep
+drain_case "$VIP:83" 1 stay
+
+in_ns dir ipvsadm -A -t "$VIP:84" -s nc -b flag-3
+for i in 1 2 3; do in_ns dir ipvsadm -a -t "$VIP:84" -r "$(rs_addr "$i"):80" -m; done
+drain_case "$VIP:84" 0 move
+ncadm dir -L --nc "$VIP:84" | grep -q "drain repick" || nc_fail "-b flag-3 not shown as drain repick"
+echo "PASS: nc_drain"
