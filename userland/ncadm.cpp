@@ -374,7 +374,8 @@ int run(const Options &o)
 	}
 	case Command::EditService: {
 		Ipvs ipvs;
-		auto sched = ipvs.scheduler_of(*o.service);
+		std::optional<std::string> sched;
+		with_context("editing service " + o.service->str(), [&] { sched = ipvs.scheduler_of(*o.service); });
 		if (!sched)
 			throw KernelError(ESRCH, "editing service " + o.service->str() + ": no such service");
 		// An nc service takes its new policy first, so that a refused
