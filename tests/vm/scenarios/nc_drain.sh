@@ -60,4 +60,18 @@ in_ns dir ipvsadm -A -t "$VIP:84" -s nc -b flag-3
 for i in 1 2 3; do in_ns dir ipvsadm -a -t "$VIP:84" -r "$(rs_addr "$i"):80" -m; done
 drain_case "$VIP:84" 0 move
 ncadm dir -L --nc "$VIP:84" | grep -q "drain repick" || nc_fail "-b flag-3 not shown as drain repick"
+
+# Overload (upper threshold reached): as with persistence templates, a
+# class keeps its server; new classes go elsewhere.
+ncadm dir -A -t "$VIP:85" -s nc
+ncadm dir -a -t "$VIP:85" -r "$(rs_addr 1):80" -m -x 3
+for i in 2 3; do ncadm dir -a -t "$VIP:85" -r "$(rs_addr "$i"):80" -m; done
+c=$(first_on "$VIP:85" rs1)
+[ -n "$c" ] || nc_fail "$VIP:85: no class on rs1"
+expect_eq "class of $c with rs1 overloaded" "$(answer "$VIP:85" "$c" 5)" rs1
+in_ns dir ipvsadm -Ln | grep -A3 "$VIP:85" | grep "$(rs_addr 1):80" | awk '{ exit !($5 + $6 >= 3) }' ||
+	nc_fail "rs1 did not reach its upper threshold"
+got=$(answer "$VIP:85" 81.1.0.1,82.1.0.1,83.1.0.1,84.1.0.1)
+case " $got " in *" rs1 "*) nc_fail "a new class went to overloaded rs1" ;; esac
+nc_log "$VIP:85: class of $c stays on overloaded rs1; new classes -> $got"
 echo "PASS: nc_drain"
