@@ -107,6 +107,18 @@ uint32_t parse_sched_flags(const std::string &s, const std::string &sched)
 	return flags;
 }
 
+// A virtual service named by "VIP:PORT" or "[VIP6]:PORT".
+ServiceId service_at(const std::string &arg, uint16_t protocol)
+{
+	Endpoint ep = parse_endpoint(arg, "service", std::nullopt);
+	ServiceId id;
+	id.af = ep.addr.af;
+	id.protocol = protocol;
+	id.addr = ep.addr;
+	id.port = ep.port;
+	return id;
+}
+
 // ipvsadm takes "-p 300" as well as "-p300": turn the former into the latter.
 std::vector<std::string> normalize_args(int argc, char **argv)
 {
@@ -189,13 +201,7 @@ Options parse_args(int argc, char **argv)
 		if (!vm.count(k))
 			continue;
 		nsvc++;
-		Endpoint ep = parse_endpoint(str(k), "service", std::nullopt);
-		ServiceId id;
-		id.af = ep.addr.af;
-		id.protocol = proto;
-		id.addr = ep.addr;
-		id.port = ep.port;
-		o.service = id;
+		o.service = service_at(str(k), proto);
 	}
 	if (vm.count("fwmark-service")) {
 		nsvc++;
@@ -208,13 +214,7 @@ Options parse_args(int argc, char **argv)
 		if (o.cmd != Command::List && o.cmd != Command::NcTable && o.cmd != Command::NcFlush)
 			throw UsageError("unexpected argument '" + str("service-arg") + "'");
 		nsvc++;
-		Endpoint ep = parse_endpoint(str("service-arg"), "service", std::nullopt);
-		ServiceId id;
-		id.af = ep.addr.af;
-		id.protocol = IPPROTO_TCP;
-		id.addr = ep.addr;
-		id.port = ep.port;
-		o.service = id;
+		o.service = service_at(str("service-arg"), IPPROTO_TCP);
 	}
 	if (nsvc > 1)
 		throw UsageError("more than one service given");

@@ -87,6 +87,17 @@ struct Case {
 	uint8_t cmd = NC_CMD_SET_POLICY;
 };
 
+// One nc-subnet network nest; @plen < 0 leaves the length out.
+void put_net(Message &m, uint8_t first_octet, uint8_t second_octet, int plen)
+{
+	Message::Nest n(m, NC_SUBNET_ATTR_NET);
+	uint8_t a[4] = {first_octet, second_octet, 0, 0};
+	m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
+	m.put(NC_ADDR_ATTR_ADDR, a, 4);
+	if (plen >= 0)
+		m.put_u8(NC_ADDR_ATTR_PLEN, static_cast<uint8_t>(plen));
+}
+
 void policy(Message &m, const std::function<void()> &f)
 {
 	Message::Nest p(m, NC_ATTR_POLICY);
@@ -165,11 +176,7 @@ int run_cases(Ctx &c)
 			 put_svc(m, id);
 			 policy(m, [&] {
 				 Message::Nest l(m, NC_POL_ATTR_SUBNETS);
-				 Message::Nest n(m, NC_SUBNET_ATTR_NET);
-				 uint8_t a[4] = {10, 1, 0, 0};
-				 m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
-				 m.put(NC_ADDR_ATTR_ADDR, a, 4);
-				 m.put_u8(NC_ADDR_ATTR_PLEN, 8);
+				 put_net(m, 10, 1, 8);
 			 });
 		 }},
 		{"nc-subnet without prefix length", EINVAL, "prefix length",
@@ -177,10 +184,7 @@ int run_cases(Ctx &c)
 			 put_svc(m, id);
 			 policy(m, [&] {
 				 Message::Nest l(m, NC_POL_ATTR_SUBNETS);
-				 Message::Nest n(m, NC_SUBNET_ATTR_NET);
-				 uint8_t a[4] = {10, 0, 0, 0};
-				 m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
-				 m.put(NC_ADDR_ATTR_ADDR, a, 4);
+				 put_net(m, 10, 0, -1);
 			 });
 		 }},
 		{"IPv4 nc-subnet /40", EINVAL, "too long",
@@ -188,11 +192,7 @@ int run_cases(Ctx &c)
 			 put_svc(m, id);
 			 policy(m, [&] {
 				 Message::Nest l(m, NC_POL_ATTR_SUBNETS);
-				 Message::Nest n(m, NC_SUBNET_ATTR_NET);
-				 uint8_t a[4] = {10, 0, 0, 0};
-				 m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
-				 m.put(NC_ADDR_ATTR_ADDR, a, 4);
-				 m.put_u8(NC_ADDR_ATTR_PLEN, 40);
+				 put_net(m, 10, 0, 40);
 			 });
 		 }},
 		{"33 nc-subnets", E2BIG, "too many",
@@ -200,13 +200,8 @@ int run_cases(Ctx &c)
 			 put_svc(m, id);
 			 policy(m, [&] {
 				 Message::Nest l(m, NC_POL_ATTR_SUBNETS);
-				 for (int i = 0; i < 33; i++) {
-					 Message::Nest n(m, NC_SUBNET_ATTR_NET);
-					 uint8_t a[4] = {static_cast<uint8_t>(i + 1), 0, 0, 0};
-					 m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
-					 m.put(NC_ADDR_ATTR_ADDR, a, 4);
-					 m.put_u8(NC_ADDR_ATTR_PLEN, 8);
-				 }
+				 for (int i = 0; i < 33; i++)
+					 put_net(m, static_cast<uint8_t>(i + 1), 0, 8);
 			 });
 		 }},
 		{"unknown top-level attribute", EINVAL, nullptr,
