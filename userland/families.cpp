@@ -113,6 +113,11 @@ void Ipvs::dest_cmd(uint8_t cmd, const ServiceId &id, const DestConf &d, bool fu
 			m.put_u32(IPVS_DEST_ATTR_WEIGHT, static_cast<uint32_t>(d.weight));
 			m.put_u32(IPVS_DEST_ATTR_U_THRESH, d.u_thresh);
 			m.put_u32(IPVS_DEST_ATTR_L_THRESH, d.l_thresh);
+			if (d.fwd == IP_VS_CONN_F_TUNNEL) {
+				m.put_u8(IPVS_DEST_ATTR_TUN_TYPE, d.tun_type);
+				m.put_u16(IPVS_DEST_ATTR_TUN_PORT, htons(d.tun_port));
+				m.put_u16(IPVS_DEST_ATTR_TUN_FLAGS, d.tun_flags);
+			}
 		}
 	}
 	sock_.request(m);
@@ -126,6 +131,157 @@ void Ipvs::delete_dest(const ServiceId &id, const Endpoint &server)
 	DestConf d;
 	d.server = server;
 	dest_cmd(IPVS_CMD_DEL_DEST, id, d, false);
+}
+
+IpvsInfo Ipvs::info()
+{
+	Message m(sock_.family(), IPVS_CMD_GET_INFO, IPVS_GENL_VERSION);
+	IpvsInfo info;
+	sock_.request(m, [&](nlmsghdr *nlh) {
+		// The reply's attribute numbers are IPVS_INFO_ATTR_*, not CMD_ATTR_*.
+		Attrs<IPVS_INFO_ATTR_MAX> a(nlh);
+		if (a[IPVS_INFO_ATTR_VERSION])
+			info.version = nla_get_u32(a[IPVS_INFO_ATTR_VERSION]);
+		if (a[IPVS_INFO_ATTR_CONN_TAB_SIZE])
+			info.conn_tab_size = nla_get_u32(a[IPVS_INFO_ATTR_CONN_TAB_SIZE]);
+	});
+	return info;
+}
+
+namespace {
+
+// @wide: STATS64 (all u64); else STATS (u32 counters, u64 bytes).
+IpvsStats parse_stats(nlattr *nest, bool wide)
+{
+	Attrs<IPVS_STATS_ATTR_MAX> a(nest);
+	auto get = [&](int t, bool is64) -> uint64_t {
+		if (!a[t])
+			return 0;
+		return is64 ? nla_get_u64(a[t]) : nla_get_u32(a[t]);
+	};
+	IpvsStats s;
+	s.conns = get(IPVS_STATS_ATTR_CONNS, wide);
+	s.inpkts = get(IPVS_STATS_ATTR_INPKTS, wide);
+	s.outpkts = get(IPVS_STATS_ATTR_OUTPKTS, wide);
+	s.inbytes = get(IPVS_STATS_ATTR_INBYTES, true);
+	s.outbytes = get(IPVS_STATS_ATTR_OUTBYTES, true);
+	s.cps = get(IPVS_STATS_ATTR_CPS, wide);
+	s.inpps = get(IPVS_STATS_ATTR_INPPS, wide);
+	s.outpps = get(IPVS_STATS_ATTR_OUTPPS, wide);
+	s.inbps = get(IPVS_STATS_ATTR_INBPS, wide);
+	s.outbps = get(IPVS_STATS_ATTR_OUTBPS, wide);
+	return s;
+}
+
+ServiceEntry parse_service_entry(nlmsghdr *nlh)
+{
+	Attrs<IPVS_CMD_ATTR_MAX> top(nlh);
+	Attrs<IPVS_SVC_ATTR_MAX> a(top[IPVS_CMD_ATTR_SERVICE]);
+	ServiceEntry e;
+	e.id.af = a[IPVS_SVC_ATTR_AF] ? nla_get_u16(a[IPVS_SVC_ATTR_AF]) : AF_INET;
+	if (a[IPVS_SVC_ATTR_FWMARK]) {
+		e.id.fwmark = nla_get_u32(a[IPVS_SVC_ATTR_FWMARK]);
+	} else {
+		e.id.protocol = a[IPVS_SVC_ATTR_PROTOCOL] ? nla_get_u16(a[IPVS_SVC_ATTR_PROTOCOL]) : 0;
+		e.id.addr = get_addr(a[IPVS_SVC_ATTR_ADDR], e.id.af);
+		e.id.port = a[IPVS_SVC_ATTR_PORT] ? ntohs(nla_get_u16(a[IPVS_SVC_ATTR_PORT])) : 0;
+	}
+	if (a[IPVS_SVC_ATTR_SCHED_NAME])
+		e.conf.sched = nla_get_string(a[IPVS_SVC_ATTR_SCHED_NAME]);
+	if (a[IPVS_SVC_ATTR_PE_NAME])
+		e.conf.pe = nla_get_string(a[IPVS_SVC_ATTR_PE_NAME]);
+	if (a[IPVS_SVC_ATTR_FLAGS]) {
+		ip_vs_flags f{};
+		std::memcpy(&f, nla_data(a[IPVS_SVC_ATTR_FLAGS]),
+			    std::min<size_t>(sizeof(f), static_cast<size_t>(nla_len(a[IPVS_SVC_ATTR_FLAGS]))));
+		e.conf.flags = f.flags & f.mask;
+	}
+	e.conf.timeout = a[IPVS_SVC_ATTR_TIMEOUT] ? nla_get_u32(a[IPVS_SVC_ATTR_TIMEOUT]) : 0;
+	e.conf.netmask = a[IPVS_SVC_ATTR_NETMASK] ? nla_get_u32(a[IPVS_SVC_ATTR_NETMASK]) : 0;
+	if (a[IPVS_SVC_ATTR_STATS64])
+		e.stats = parse_stats(a[IPVS_SVC_ATTR_STATS64], true);
+	else if (a[IPVS_SVC_ATTR_STATS])
+		e.stats = parse_stats(a[IPVS_SVC_ATTR_STATS], false);
+	return e;
+}
+
+} // namespace
+
+std::vector<ServiceEntry> Ipvs::services()
+{
+	std::vector<ServiceEntry> out;
+	sock_.dump([&] { return Message(sock_.family(), IPVS_CMD_GET_SERVICE, IPVS_GENL_VERSION, NLM_F_DUMP); },
+		   [&](nlmsghdr *nlh) {
+			   if (!nlh)
+				   out.clear();
+			   else
+				   out.push_back(parse_service_entry(nlh));
+		   });
+	return out;
+}
+
+ServiceEntry Ipvs::service(const ServiceId &id)
+{
+	Message m(sock_.family(), IPVS_CMD_GET_SERVICE, IPVS_GENL_VERSION);
+	put_service(m, id, nullptr);
+	std::optional<ServiceEntry> e;
+	sock_.request(m, [&](nlmsghdr *nlh) { e = parse_service_entry(nlh); });
+	if (!e)
+		throw KernelError(ESRCH, "no such service");
+	return *e;
+}
+
+std::vector<DestEntry> Ipvs::dests(const ServiceId &id)
+{
+	std::vector<DestEntry> out;
+	sock_.dump(
+		[&] {
+			Message m(sock_.family(), IPVS_CMD_GET_DEST, IPVS_GENL_VERSION, NLM_F_DUMP);
+			put_service(m, id, nullptr);
+			return m;
+		},
+		[&](nlmsghdr *nlh) {
+			if (!nlh) {
+				out.clear();
+				return;
+			}
+			Attrs<IPVS_CMD_ATTR_MAX> top(nlh);
+			Attrs<IPVS_DEST_ATTR_MAX> a(top[IPVS_CMD_ATTR_DEST]);
+			DestEntry d;
+			int af = a[IPVS_DEST_ATTR_ADDR_FAMILY] ? nla_get_u16(a[IPVS_DEST_ATTR_ADDR_FAMILY]) : id.af;
+			d.server.addr = get_addr(a[IPVS_DEST_ATTR_ADDR], af);
+			auto u32 = [&](int t) { return a[t] ? nla_get_u32(a[t]) : 0u; };
+			d.server.port = a[IPVS_DEST_ATTR_PORT] ? ntohs(nla_get_u16(a[IPVS_DEST_ATTR_PORT])) : 0;
+			d.conn_flags = u32(IPVS_DEST_ATTR_FWD_METHOD);
+			d.weight = static_cast<int>(u32(IPVS_DEST_ATTR_WEIGHT));
+			d.u_thresh = u32(IPVS_DEST_ATTR_U_THRESH);
+			d.l_thresh = u32(IPVS_DEST_ATTR_L_THRESH);
+			d.active = u32(IPVS_DEST_ATTR_ACTIVE_CONNS);
+			d.inactive = u32(IPVS_DEST_ATTR_INACT_CONNS);
+			d.persistent = u32(IPVS_DEST_ATTR_PERSIST_CONNS);
+			if (a[IPVS_DEST_ATTR_TUN_TYPE])
+				d.tun_type = nla_get_u8(a[IPVS_DEST_ATTR_TUN_TYPE]);
+			if (a[IPVS_DEST_ATTR_TUN_PORT])
+				d.tun_port = ntohs(nla_get_u16(a[IPVS_DEST_ATTR_TUN_PORT]));
+			if (a[IPVS_DEST_ATTR_TUN_FLAGS])
+				d.tun_flags = nla_get_u16(a[IPVS_DEST_ATTR_TUN_FLAGS]);
+			// ipvsadm 1.31 reads a dest's STATS64 as if it were STATS:
+			// the same numbers below 2^32, which listings compare on.
+			if (a[IPVS_DEST_ATTR_STATS64])
+				d.stats = parse_stats(a[IPVS_DEST_ATTR_STATS64], true);
+			else if (a[IPVS_DEST_ATTR_STATS])
+				d.stats = parse_stats(a[IPVS_DEST_ATTR_STATS], false);
+			out.push_back(d);
+		});
+	return out;
+}
+
+void Ipvs::zero(const std::optional<ServiceId> &id)
+{
+	Message m(sock_.family(), IPVS_CMD_ZERO, IPVS_GENL_VERSION);
+	if (id)
+		put_service(m, *id, nullptr);
+	sock_.request(m);
 }
 
 std::optional<std::string> Ipvs::scheduler_of(const ServiceId &id)

@@ -37,11 +37,44 @@ struct DestConf {
 	uint32_t fwd = 0; // IP_VS_CONN_F_MASQ / TUNNEL / DROUTE
 	int weight = 1;
 	uint32_t u_thresh = 0, l_thresh = 0;
+	uint8_t tun_type = 0; // IP_VS_CONN_F_TUNNEL_TYPE_*, with -i
+	uint16_t tun_port = 0, tun_flags = 0;
+};
+
+struct IpvsStats {
+	uint64_t conns = 0, inpkts = 0, outpkts = 0, inbytes = 0, outbytes = 0;
+	uint64_t cps = 0, inpps = 0, outpps = 0, inbps = 0, outbps = 0;
+};
+
+struct ServiceEntry {
+	ServiceId id;
+	ServiceConf conf;
+	IpvsStats stats;
+};
+
+struct DestEntry {
+	Endpoint server;
+	uint32_t conn_flags = 0;
+	int weight = 0;
+	uint32_t u_thresh = 0, l_thresh = 0, active = 0, inactive = 0, persistent = 0;
+	uint8_t tun_type = 0;
+	uint16_t tun_port = 0, tun_flags = 0;
+	IpvsStats stats;
+};
+
+struct IpvsInfo {
+	uint32_t version = 0, conn_tab_size = 0;
 };
 
 class Ipvs {
 public:
 	Ipvs();
+	IpvsInfo info();
+	std::vector<ServiceEntry> services();
+	ServiceEntry service(const ServiceId &id);
+	std::vector<DestEntry> dests(const ServiceId &id);
+	// Zeroes the counters of one service, or of all.
+	void zero(const std::optional<ServiceId> &id);
 	void add_service(const ServiceId &id, const ServiceConf &c);
 	void edit_service(const ServiceId &id, const ServiceConf &c);
 	void delete_service(const ServiceId &id);

@@ -8,6 +8,7 @@
 // is removed again, so a failed command leaves no half-applied state.
 // Errors end up in main(): one line on stderr and a non-zero status.
 #include "families.hpp"
+#include "ipvs_list.hpp"
 #include "output.hpp"
 #include "parse.hpp"
 
@@ -19,6 +20,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <sstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -34,7 +37,7 @@ namespace ncadm {
 namespace {
 
 enum class Command { None, AddService, EditService, DelService, Clear, AddDest, EditDest, DelDest, List,
-		     NcTable, NcFlush };
+		     Save, Restore, Zero, NcTable, NcFlush };
 
 struct Options {
 	Command cmd = Command::None;
@@ -44,6 +47,7 @@ struct Options {
 	std::optional<DestConf> dest;
 	NcPolicyChange nc;
 	bool nc_listing = false;
+	unsigned list_format = 0; // ListFormat bits
 	std::optional<Address> cls;
 	std::optional<Endpoint> server;
 	Format format = Format::Text;
@@ -58,6 +62,11 @@ const char *usage_text =
 	"  ncadm -a|-e -t|-u|--sctp-service|-f SERVICE -r SERVER[:PORT] [-g|-i|-m] [-w WEIGHT]\n"
 	"        [-x UPPER] [-y LOWER]\n"
 	"  ncadm -d -t|-u|--sctp-service|-f SERVICE -r SERVER[:PORT]\n"
+	"  ncadm -L|-l [SERVICE] [-n] [--stats|--rate|--thresholds|--persistent-conn] [--exact]\n"
+	"        [--nosort] [-o json]                 as ipvsadm -L\n"
+	"  ncadm -S [-n]                               save rules, nc policy included\n"
+	"  ncadm -R                                    restore rules from standard input\n"
+	"  ncadm -Z [SERVICE]                          zero counters\n"
 	"  ncadm -L --nc [SERVICE] [-o json]          nc policy and counters\n"
 	"  ncadm --nc-table SERVICE [--class ADDR] [--server ADDR[:PORT]] [-o json]\n"
 	"  ncadm --nc-flush SERVICE [--class ADDR | --server ADDR[:PORT]]\n"
@@ -139,7 +148,7 @@ Options parse_args(int argc, char **argv)
 	d.add_options()
 		("add-service,A", "") ("edit-service,E", "") ("delete-service,D", "") ("clear,C", "")
 		("add-server,a", "") ("edit-server,e", "") ("delete-server,d", "") ("list,L", "")
-		("list-l,l", "") ("nc-table", "") ("nc-flush", "") ("help,h", "") ("version,V", "")
+		("list-l,l", "") ("save,S", "") ("restore,R", "") ("zero,Z", "") ("nc-table", "") ("nc-flush", "") ("help,h", "") ("version,V", "")
 		("tcp-service,t", po::value<std::string>()) ("udp-service,u", po::value<std::string>())
 		("sctp-service", po::value<std::string>()) ("fwmark-service,f", po::value<std::string>())
 		("ipv6,6", "")
@@ -149,7 +158,11 @@ Options parse_args(int argc, char **argv)
 		("real-server,r", po::value<std::string>()) ("gatewaying,g", "") ("ipip,i", "")
 		("masquerading,m", "") ("weight,w", po::value<std::string>())
 		("u-threshold,x", po::value<std::string>()) ("l-threshold,y", po::value<std::string>())
+		("tun-type", po::value<std::string>()) ("tun-port", po::value<std::string>())
+		("tun-nocsum", "") ("tun-csum", "") ("tun-remcsum", "")
 		("numeric,n", "") ("output,o", po::value<std::string>()) ("json", "")
+		("stats", "") ("rate", "") ("thresholds", "") ("persistent-conn", "") ("nosort", "")
+		("sort", "") ("exact", "")
 		("nc", "") ("class", po::value<std::string>()) ("server", po::value<std::string>())
 		("sticky", po::value<std::string>()) ("nc-key", po::value<std::string>())
 		("nc-subnet", po::value<std::string>()) ("nc-pick", po::value<std::string>())
@@ -183,6 +196,7 @@ Options parse_args(int argc, char **argv)
 		{"delete-service", Command::DelService}, {"clear", Command::Clear},
 		{"add-server", Command::AddDest}, {"edit-server", Command::EditDest},
 		{"delete-server", Command::DelDest}, {"list", Command::List}, {"list-l", Command::List},
+		{"save", Command::Save}, {"restore", Command::Restore}, {"zero", Command::Zero},
 		{"nc-table", Command::NcTable}, {"nc-flush", Command::NcFlush}};
 	for (const auto &[name, c] : commands)
 		if (vm.count(name))
@@ -211,7 +225,8 @@ Options parse_args(int argc, char **argv)
 		o.service = id;
 	}
 	if (vm.count("service-arg")) {
-		if (o.cmd != Command::List && o.cmd != Command::NcTable && o.cmd != Command::NcFlush)
+		if (o.cmd != Command::List && o.cmd != Command::NcTable && o.cmd != Command::NcFlush &&
+		    o.cmd != Command::Zero)
 			throw UsageError("unexpected argument '" + str("service-arg") + "'");
 		nsvc++;
 		o.service = service_at(str("service-arg"), IPPROTO_TCP);
@@ -219,7 +234,8 @@ Options parse_args(int argc, char **argv)
 	if (nsvc > 1)
 		throw UsageError("more than one service given");
 
-	bool needs_service = o.cmd != Command::Clear && o.cmd != Command::List;
+	bool needs_service = o.cmd != Command::Clear && o.cmd != Command::List && o.cmd != Command::Save &&
+			     o.cmd != Command::Restore && o.cmd != Command::Zero;
 	if (needs_service && !o.service)
 		throw UsageError("this command needs a service (-t, -u, --sctp-service or -f)");
 
@@ -292,13 +308,50 @@ Options parse_args(int argc, char **argv)
 			dc.l_thresh = static_cast<uint32_t>(parse_number(str("l-threshold"), 0, INT32_MAX, "lower threshold"));
 		if (dc.u_thresh && dc.l_thresh > dc.u_thresh)
 			throw UsageError("lower threshold is above the upper threshold");
+		bool tun_opts = vm.count("tun-type") || vm.count("tun-port") || vm.count("tun-nocsum") ||
+				vm.count("tun-csum") || vm.count("tun-remcsum");
+		if (tun_opts && dc.fwd != IP_VS_CONN_F_TUNNEL)
+			throw UsageError("tunnel options conflict with the forwarding method (they need -i)");
+		if (vm.count("tun-type")) {
+			const std::string t = str("tun-type");
+			dc.tun_type = t == "ipip" ? IP_VS_CONN_F_TUNNEL_TYPE_IPIP
+				      : t == "gue" ? IP_VS_CONN_F_TUNNEL_TYPE_GUE
+				      : t == "gre" ? IP_VS_CONN_F_TUNNEL_TYPE_GRE
+						   : throw UsageError("unknown tunnel type '" + t + "' (ipip, gue or gre)");
+		}
+		if (vm.count("tun-port")) {
+			if (dc.tun_type != IP_VS_CONN_F_TUNNEL_TYPE_GUE)
+				throw UsageError("--tun-port goes with --tun-type gue");
+			dc.tun_port = parse_port(str("tun-port"), "tunnel");
+		} else if (dc.tun_type == IP_VS_CONN_F_TUNNEL_TYPE_GUE) {
+			throw UsageError("--tun-type gue needs --tun-port");
+		}
+		if (vm.count("tun-csum") + vm.count("tun-remcsum") + vm.count("tun-nocsum") > 1)
+			throw UsageError("give at most one of --tun-nocsum, --tun-csum and --tun-remcsum");
+		if ((vm.count("tun-csum") || vm.count("tun-remcsum") || vm.count("tun-nocsum")) &&
+		    dc.tun_type == IP_VS_CONN_F_TUNNEL_TYPE_IPIP)
+			throw UsageError("checksum options go with --tun-type gue or gre");
+		if (vm.count("tun-csum"))
+			dc.tun_flags = IP_VS_TUNNEL_ENCAP_FLAG_CSUM;
+		if (vm.count("tun-remcsum"))
+			dc.tun_flags = IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM;
 		o.dest = dc;
 	}
 
 	// Listing and table options.
 	o.nc_listing = vm.count("nc") > 0;
-	if (o.cmd == Command::List && !o.nc_listing)
-		throw UsageError("this ncadm lists nc services only (ncadm -L --nc); use ipvsadm -L for the rest");
+	const std::pair<const char *, unsigned> formats[] = {
+		{"numeric", LIST_NUMERIC}, {"stats", LIST_STATS}, {"rate", LIST_RATE},
+		{"thresholds", LIST_THRESHOLDS}, {"persistent-conn", LIST_PERSISTENTCONN},
+		{"nosort", LIST_NOSORT}, {"exact", LIST_EXACT}};
+	for (const auto &[name, bit] : formats)
+		if (vm.count(name))
+			o.list_format |= bit;
+	unsigned views = o.list_format & (LIST_STATS | LIST_RATE | LIST_THRESHOLDS | LIST_PERSISTENTCONN);
+	if (views & (views - 1))
+		throw UsageError("give at most one of --stats, --rate, --thresholds and --persistent-conn");
+	if (views && o.cmd != Command::List)
+		throw UsageError("--stats, --rate, --thresholds and --persistent-conn go with -L");
 	if (vm.count("class"))
 		o.cls = parse_address(str("class"), "class");
 	if (vm.count("server"))
@@ -355,6 +408,73 @@ bool entry_in_class(const NcEntry &e, const Address &a)
 	return true;
 }
 
+int run(const Options &o);
+
+// ipvsadm -R: one command line per input line. Every line is parsed and
+// checked before the first is applied, so a bad file changes nothing.
+int restore(std::istream &in)
+{
+	std::vector<Options> commands;
+	std::string line;
+	for (int n = 1; std::getline(in, line); n++) {
+		std::istringstream words(line);
+		std::vector<std::string> args{"ncadm"};
+		for (std::string w; words >> w;)
+			args.push_back(w);
+		if (args.size() == 1 || args[1][0] == '#')
+			continue;
+		std::vector<char *> argv;
+		for (auto &a : args)
+			argv.push_back(a.data());
+		try {
+			Options o = parse_args(static_cast<int>(argv.size()), argv.data());
+			if (o.cmd == Command::Restore || o.cmd == Command::Save || o.cmd == Command::List)
+				throw UsageError("command not allowed in a restore file");
+			commands.push_back(o);
+		} catch (const UsageError &e) {
+			throw UsageError("restore line " + std::to_string(n) + ": " + e.what());
+		}
+	}
+	for (const auto &o : commands)
+		run(o);
+	return 0;
+}
+
+void print_ipvs_json(std::ostream &out, Ipvs &ipvs, const std::optional<ServiceId> &one)
+{
+	std::vector<ServiceEntry> services = one ? std::vector<ServiceEntry>{ipvs.service(*one)} : ipvs.services();
+	auto stats = [](const IpvsStats &s) {
+		std::ostringstream o;
+		o << "{\"conns\":" << s.conns << ",\"inpkts\":" << s.inpkts << ",\"outpkts\":" << s.outpkts
+		  << ",\"inbytes\":" << s.inbytes << ",\"outbytes\":" << s.outbytes << ",\"cps\":" << s.cps
+		  << ",\"inpps\":" << s.inpps << ",\"outpps\":" << s.outpps << ",\"inbps\":" << s.inbps
+		  << ",\"outbps\":" << s.outbps << "}";
+		return o.str();
+	};
+	out << "{\"services\":[";
+	for (size_t i = 0; i < services.size(); i++) {
+		const ServiceEntry &s = services[i];
+		out << (i ? "," : "") << "{\"service\":" << service_json(s.id) << ",\"scheduler\":\"" << s.conf.sched
+		    << "\",\"flags\":" << s.conf.flags << ",\"persistent\":"
+		    << ((s.conf.flags & IP_VS_SVC_F_PERSISTENT) ? std::to_string(s.conf.timeout) : "null")
+		    << ",\"netmask\":" << s.conf.netmask << ",\"stats\":" << stats(s.stats) << ",\"servers\":[";
+		std::vector<DestEntry> dests = ipvs.dests(s.id);
+		for (size_t j = 0; j < dests.size(); j++) {
+			const DestEntry &d = dests[j];
+			const char *fwd = (d.conn_flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_MASQ     ? "masq"
+					  : (d.conn_flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_TUNNEL ? "tunnel"
+					  : (d.conn_flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_LOCALNODE ? "local"
+														: "route";
+			out << (j ? "," : "") << "{\"address\":\"" << d.server.addr.str() << "\",\"port\":" << d.server.port
+			    << ",\"forward\":\"" << fwd << "\",\"weight\":" << d.weight << ",\"u_threshold\":" << d.u_thresh
+			    << ",\"l_threshold\":" << d.l_thresh << ",\"active\":" << d.active << ",\"inactive\":" << d.inactive
+			    << ",\"persistent\":" << d.persistent << ",\"stats\":" << stats(d.stats) << "}";
+		}
+		out << "]}";
+	}
+	out << "]}\n";
+}
+
 int run(const Options &o)
 {
 	switch (o.cmd) {
@@ -406,6 +526,18 @@ int run(const Options &o)
 			     [&] { Ipvs().delete_dest(*o.service, o.dest->server); });
 		return 0;
 	case Command::List: {
+		if (!o.nc_listing) {
+			std::ostringstream out;
+			with_context(o.service ? o.service->str() : "", [&] {
+				Ipvs ipvs;
+				if (o.format == Format::Json)
+					print_ipvs_json(out, ipvs, o.service);
+				else
+					list_ipvs(out, ipvs, o.service, o.list_format);
+			});
+			std::cout << out.str();
+			return 0;
+		}
 		std::vector<NcService> services;
 		with_context(o.service ? o.service->str() : "", [&] {
 			Nc nc;
@@ -417,6 +549,24 @@ int run(const Options &o)
 		print_nc_services(std::cout, services, o.format);
 		return 0;
 	}
+	case Command::Save: {
+		std::ostringstream out;
+		with_context("saving", [&] {
+			Ipvs ipvs;
+			std::map<std::string, std::string> nc_options;
+			for (const auto &s : ipvs.services())
+				if (s.conf.sched == NC_SCHED_NAME)
+					nc_options[s.id.str()] = nc_rule_options(Nc().get(s.id).policy);
+			list_ipvs(out, ipvs, std::nullopt, o.list_format | LIST_RULE, nc_options);
+		});
+		std::cout << out.str();
+		return 0;
+	}
+	case Command::Restore:
+		return restore(std::cin);
+	case Command::Zero:
+		with_context("zeroing counters", [&] { Ipvs().zero(o.service); });
+		return 0;
 	case Command::NcTable: {
 		std::vector<NcEntry> entries;
 		with_context(o.service->str(), [&] { entries = Nc().table(*o.service); });

@@ -32,7 +32,9 @@ std::string json_string(const std::string &s)
 	return out + "\"";
 }
 
-std::string json_service(const ServiceId &id)
+} // namespace
+
+std::string service_json(const ServiceId &id)
 {
 	std::ostringstream o;
 	o << "{\"family\":" << json_string(id.af == AF_INET6 ? "inet6" : "inet");
@@ -46,6 +48,8 @@ std::string json_service(const ServiceId &id)
 	o << "}";
 	return o.str();
 }
+
+namespace {
 
 std::string endpoint_str(const Endpoint &e)
 {
@@ -73,7 +77,7 @@ void print_nc_services(std::ostream &out, const std::vector<NcService> &services
 		const char *sep = "";
 		for (const auto &s : services) {
 			const NcPolicy &p = s.policy;
-			out << sep << "{\"service\":" << json_service(s.id) << ",\"policy\":{"
+			out << sep << "{\"service\":" << service_json(s.id) << ",\"policy\":{"
 			    << "\"key\":" << json_string(std::string(key_mode_name(p.key)))
 			    << ",\"prefix4\":" << unsigned(p.plen4) << ",\"prefix6\":" << unsigned(p.plen6)
 			    << ",\"sticky_seconds\":" << p.sticky
@@ -117,7 +121,7 @@ void print_nc_services(std::ostream &out, const std::vector<NcService> &services
 void print_nc_table(std::ostream &out, const ServiceId &id, const std::vector<NcEntry> &entries, Format f)
 {
 	if (f == Format::Json) {
-		out << "{\"service\":" << json_service(id) << ",\"entries\":[";
+		out << "{\"service\":" << service_json(id) << ",\"entries\":[";
 		const char *sep = "";
 		for (const auto &e : entries) {
 			out << sep << "{\"class\":" << json_string(e.cls.str())
@@ -144,7 +148,7 @@ void print_nc_table(std::ostream &out, const ServiceId &id, const std::vector<Nc
 void print_flushed(std::ostream &out, const ServiceId &id, uint32_t n, Format f)
 {
 	if (f == Format::Json)
-		out << "{\"service\":" << json_service(id) << ",\"flushed\":" << n << "}\n";
+		out << "{\"service\":" << service_json(id) << ",\"flushed\":" << n << "}\n";
 	else
 		out << id.str() << ": " << n << " entr" << (n == 1 ? "y" : "ies") << " flushed\n";
 }

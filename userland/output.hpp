@@ -14,6 +14,9 @@ namespace ncadm {
 
 enum class Format { Text, Json };
 
+// {"family":"inet","protocol":"tcp","address":"192.0.2.1","port":80}
+std::string service_json(const ServiceId &id);
+
 void print_nc_services(std::ostream &out, const std::vector<NcService> &services, Format f);
 void print_nc_table(std::ostream &out, const ServiceId &id, const std::vector<NcEntry> &entries,
 		    Format f);

@@ -2,6 +2,7 @@
 #include "parse.hpp"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <sys/socket.h>
 
 #include <charconv>
@@ -90,6 +91,13 @@ Address parse_address(std::string_view s, std::string_view what)
 
 uint16_t parse_port(std::string_view s, std::string_view what)
 {
+	// Service names as ipvsadm -S writes them without -n ("http").
+	if (!s.empty() && s.find_first_of("0123456789") != 0) {
+		std::string name(s);
+		for (const char *proto : {"tcp", "udp", "sctp"})
+			if (servent *e = getservbyname(name.c_str(), proto))
+				return ntohs(static_cast<uint16_t>(e->s_port));
+	}
 	return static_cast<uint16_t>(parse_number(s, 0, 65535, std::string(what) + " port"));
 }
 

@@ -42,8 +42,8 @@ TEST(Parse, Endpoints)
 		  "bad service address '192.0.2.300'");
 	EXPECT_EQ(error_of([] { parse_endpoint("192.0.2.1:65536", "service", std::nullopt); }),
 		  "service port '65536' out of range 0..65535");
-	EXPECT_EQ(error_of([] { parse_endpoint("192.0.2.1:http", "service", std::nullopt); }),
-		  "bad service port 'http' (not a number)");
+	EXPECT_EQ(error_of([] { parse_endpoint("192.0.2.1:nosuchport", "service", std::nullopt); }),
+		  "bad service port 'nosuchport' (not a number)");
 }
 
 TEST(Parse, StickyTime)

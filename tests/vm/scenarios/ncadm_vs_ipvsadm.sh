@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# ncadm's ipvsadm listings are byte-identical to ipvsadm's for the same
+# kernel state, over many kinds of service; -S/-R round trips between the
+# two tools; a bad restore file changes nothing.
+set -euo pipefail
+. "$(dirname "$0")/../lib/topo.sh"
+
+topo_setup_director
+topo_add_servers 4
+modprobe ip_vs_rr; modprobe ip_vs_wlc; modprobe ip_vs_sh; modprobe ip_vs_mh; modprobe ip_vs_lc; modprobe ip_vs_dh
+ipv() { in_ns dir ipvsadm "$@"; }
+ipv -A -t "$VIP:80" -s rr
+ipv -a -t "$VIP:80" -r "$(rs_addr 1):80" -m
+ipv -a -t "$VIP:80" -r "$(rs_addr 2):80" -m -w 3 -x 100 -y 50
+ipv -a -t "$VIP:80" -r "$(rs_addr 3)" -g -w 0
+ipv -A -t "$VIP:443" -s wlc -p 600 -M 255.255.255.0
+ipv -a -t "$VIP:443" -r "$(rs_addr 4):443" -m -w 7
+ipv -A -u "$VIP:53" -s sh -b sh-fallback,sh-port
+ipv -a -u "$VIP:53" -r "$(rs_addr 1):5353" -m
+ipv -A -f 7 -s mh -b mh-port
+ipv -a -f 7 -r "$(rs_addr 2)" -m
+ipv -A -f 8 -6 -s rr
+ipv -A -t "[$VIP6]:80" -s lc -p 300 -M 64
+ipv -a -t "[$VIP6]:80" -r "[$(rs6_addr 1)]:80" -m -w 2
+ipv -A -t "$VIP:8080" -s nc -b flag-1,flag-3
+ipv -a -t "$VIP:8080" -r "$(rs_addr 1):80" -m
+ipv -A --sctp-service "$VIP:99" -s dh
+ipv -A -t "$VIP:81" -s wlc -p
+ipv -A -t 10.0.0.5:21 -s rr
+ipv -A -t 203.0.113.7:80 -s rr
+ipv -a -t 203.0.113.7:80 -r "$(rs_addr 4):80" -m
+modprobe ipip 2>/dev/null && ipv -a -t "$VIP:80" -r 10.255.0.99 -i -w 2 || true
+modprobe fou 2>/dev/null && ipv -a -t "$VIP:443" -r 10.255.0.98 -i --tun-type gue --tun-port 6080 --tun-csum || true
+topo_add_clients 61.1.0.1 62.1.0.1
+probe cli --to "$VIP:80" --from 61.1.0.1,62.1.0.1 --count 3 > /dev/null || true
+
+# same ARGS...: ncadm ARGS prints what ipvsadm ARGS prints. Counters move
+# (connections expire, the rate estimator runs): compare when ipvsadm
+# agrees with itself before and after ncadm's run.
+same() {
+	local a b c try
+	for try in 1 2 3 4 5; do
+		a=$(ipv "$@" 2>&1) || true
+		b=$(ncadm dir "$@" 2>&1) || true
+		c=$(ipv "$@" 2>&1) || true
+		[ "$a" = "$c" ] && break
+		sleep 1
+	done
+	if [ "$a" != "$b" ]; then
+		echo "--- ipvsadm $*"; echo "$a"; echo "--- ncadm $*"; echo "$b"
+		diff <(echo "$a") <(echo "$b") || true
+		nc_fail "ncadm $* differs from ipvsadm"
+	fi
+	nc_log "same: $* ($(echo "$a" | wc -l) lines)"
+}
+for args in "-Ln" "-L" "-l -n" "-Ln --stats" "-Ln --stats --exact" "-L --stats" "-Ln --thresholds" \
+	"-Ln --persistent-conn" "-Ln --nosort" "-Ln -t $VIP:80" "-Ln -f 7" "-Ln -t [$VIP6]:80" \
+	"-Ln -u $VIP:53 --stats" "-Ln --rate"; do
+	same $args
+done
+
+# -S: identical but for the nc options ncadm adds to nc services.
+strip_nc() { sed 's/ --sticky .*$//'; }
+expect_eq "ncadm -S -n" "$(ncadm dir -S -n | strip_nc)" "$(ipv -S -n)"
+expect_eq "ncadm -S" "$(ncadm dir -S | strip_nc)" "$(ipv -S)"
+ncadm dir -S -n | grep -q -- "-A -t $VIP:8080 -s nc -b flag-1,flag-3 --sticky 30m --nc-key classful,/48 --nc-pick hash --nc-drain repick" ||
+	nc_fail "ncadm -S does not save the nc policy: $(ncadm dir -S -n | grep 8080)"
+
+# Round trips.
+before=$(ipv -S -n)
+ipv -S -n > "$TMPDIR/ipvsadm.rules"
+ncadm dir -C
+ncadm dir -R < "$TMPDIR/ipvsadm.rules"
+expect_eq "ipvsadm -S | ncadm -R" "$(ipv -S -n)" "$before"
+ncadm dir -E -t "$VIP:8080" --sticky 2h --nc-subnet 172,100.64.0.0/10 -b flag-1
+ncadm dir -S -n > "$TMPDIR/ncadm.rules"
+saved_policy=$(ncadm dir -L --nc "$VIP:8080")
+ncadm dir -C
+ncadm dir -R < "$TMPDIR/ncadm.rules"
+expect_eq "ncadm -S | ncadm -R: nc policy" "$(ncadm dir -L --nc "$VIP:8080" | head -2)" "$(echo "$saved_policy" | head -2)"
+grep -v -- '-s nc\|8080' "$TMPDIR/ncadm.rules" > "$TMPDIR/plain.rules"
+ipv -C
+ipv -R < "$TMPDIR/plain.rules"
+expect_eq "ncadm -S | ipvsadm -R (services without nc)" "$(ipv -S -n)" "$(echo "$before" | grep -v 8080)"
+
+# A bad restore file applies nothing and names the line.
+state=$(ipv -S -n)
+printf -- '-A -t 192.0.2.50:80 -s rr\n-a -t 192.0.2.50:80 -r 10.255.0.11:80 -w 99999\n' > "$TMPDIR/bad.rules"
+if out=$(ncadm dir -R < "$TMPDIR/bad.rules" 2>&1); then nc_fail "bad restore file accepted"; fi
+expect_eq "bad restore message" "$out" "ncadm: restore line 2: weight '99999' out of range 0..65535"
+expect_eq "state after a bad restore file" "$(ipv -S -n)" "$state"
+
+# -Z zeroes the counters.
+probe cli --to "$VIP:80" --from 61.1.0.1 --count 2 > /dev/null || true
+[ "$(ipv -Ln --stats -t "$VIP:80" | awk 'NR == 3 { print $3 }')" -gt 0 ] || nc_fail "no connections counted before -Z"
+ncadm dir -Z
+expect_eq "conns after -Z" "$(ipv -Ln --stats -t "$VIP:80" | awk 'NR == 3 { print $3 }')" 0
+ncadm dir -Ln -o json | grep -q '"services":\[{"service":' || nc_fail "ncadm -Ln -o json"
+echo "PASS: ncadm_vs_ipvsadm"

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// ipvsadm's listings (-L and its variants) and rules (-S), produced from
+// the kernel state byte for byte as ipvsadm 1.31 prints them, so scripts
+// that parse ipvsadm's output can run on ncadm's.
+#pragma once
+
+#include "families.hpp"
+
+#include <map>
+#include <optional>
+#include <ostream>
+
+namespace ncadm {
+
+// ipvsadm's format bits.
+enum ListFormat : unsigned {
+	LIST_NUMERIC = 0x1,
+	LIST_RULE = 0x2,
+	LIST_STATS = 0x4,
+	LIST_RATE = 0x8,
+	LIST_THRESHOLDS = 0x10,
+	LIST_PERSISTENTCONN = 0x20,
+	LIST_NOSORT = 0x40,
+	LIST_EXACT = 0x80,
+	LIST_TUN_INFO = 0x100,
+};
+
+// Lists every service (with the version header), or just @one. In rules
+// (-S), @nc_options holds the nc options to append to an nc service's -A.
+void list_ipvs(std::ostream &out, Ipvs &ipvs, const std::optional<ServiceId> &one, unsigned format,
+	       const std::map<std::string, std::string> &nc_options = {});
+
+// "--sticky 30m --nc-key octet,/48 ..." for a saved rule.
+std::string nc_rule_options(const NcPolicy &p);
+
+} // namespace ncadm
