@@ -45,10 +45,13 @@ demo:
 install: all
 	install -D -m 644 kmod/ip_vs_nc.ko $(DESTDIR)/lib/modules/$(KVER)/updates/ip_vs_nc.ko
 	install -D -m 755 $(BUILD)/bin/ncadm $(DESTDIR)$(PREFIX)/sbin/ncadm
+	install -D -m 644 packaging/ncadm.8 $(DESTDIR)$(PREFIX)/share/man/man8/ncadm.8
+	install -D -m 644 packaging/ncadm.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ncadm
 	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
 
 uninstall:
-	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/ip_vs_nc.ko $(DESTDIR)$(PREFIX)/sbin/ncadm
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/ip_vs_nc.ko $(DESTDIR)$(PREFIX)/sbin/ncadm \
+		$(DESTDIR)$(PREFIX)/share/man/man8/ncadm.8 $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ncadm
 	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
 
 clean:

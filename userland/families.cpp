@@ -284,6 +284,30 @@ void Ipvs::zero(const std::optional<ServiceId> &id)
 	sock_.request(m);
 }
 
+std::array<uint32_t, 3> Ipvs::timeouts()
+{
+	Message m(sock_.family(), IPVS_CMD_GET_CONFIG, IPVS_GENL_VERSION);
+	std::array<uint32_t, 3> t{};
+	sock_.request(m, [&](nlmsghdr *nlh) {
+		Attrs<IPVS_CMD_ATTR_MAX> a(nlh);
+		const int types[] = {IPVS_CMD_ATTR_TIMEOUT_TCP, IPVS_CMD_ATTR_TIMEOUT_TCP_FIN, IPVS_CMD_ATTR_TIMEOUT_UDP};
+		for (size_t i = 0; i < 3; i++)
+			if (a[types[i]])
+				t[i] = nla_get_u32(a[types[i]]);
+	});
+	return t;
+}
+
+void Ipvs::set_timeouts(const std::array<uint32_t, 3> &t)
+{
+	Message m(sock_.family(), IPVS_CMD_SET_CONFIG, IPVS_GENL_VERSION);
+	const int types[] = {IPVS_CMD_ATTR_TIMEOUT_TCP, IPVS_CMD_ATTR_TIMEOUT_TCP_FIN, IPVS_CMD_ATTR_TIMEOUT_UDP};
+	for (size_t i = 0; i < 3; i++)
+		if (t[i])
+			m.put_u32(types[i], t[i]);
+	sock_.request(m);
+}
+
 std::optional<std::string> Ipvs::scheduler_of(const ServiceId &id)
 {
 	Message m(sock_.family(), IPVS_CMD_GET_SERVICE, IPVS_GENL_VERSION);

@@ -75,6 +75,9 @@ public:
 	std::vector<DestEntry> dests(const ServiceId &id);
 	// Zeroes the counters of one service, or of all.
 	void zero(const std::optional<ServiceId> &id);
+	// Connection timeouts in seconds: tcp, tcpfin, udp (0 leaves one as is).
+	std::array<uint32_t, 3> timeouts();
+	void set_timeouts(const std::array<uint32_t, 3> &t);
 	void add_service(const ServiceId &id, const ServiceConf &c);
 	void edit_service(const ServiceId &id, const ServiceConf &c);
 	void delete_service(const ServiceId &id);

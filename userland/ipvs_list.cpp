@@ -7,6 +7,9 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <memory>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -315,6 +318,65 @@ void print_service(std::ostream &out, Ipvs &ipvs, const ServiceEntry &s, unsigne
 }
 
 } // namespace
+
+namespace {
+
+// An address of /proc/net/ip_vs_conn: IPv4 in hex, IPv6 as text.
+Address proc_addr(const std::string &s)
+{
+	Address a;
+	if (inet_pton(AF_INET6, s.c_str(), a.bytes.data()) > 0) {
+		a.af = AF_INET6;
+	} else {
+		a.af = AF_INET;
+		if (inet_pton(AF_INET, s.c_str(), a.bytes.data()) <= 0) {
+			uint32_t v = htonl(static_cast<uint32_t>(std::strtoul(s.c_str(), nullptr, 16)));
+			std::memcpy(a.bytes.data(), &v, 4);
+		}
+	}
+	return a;
+}
+
+} // namespace
+
+void list_connections(std::ostream &out, unsigned format)
+{
+	FILE *f = std::fopen("/proc/net/ip_vs_conn", "r");
+	if (!f)
+		throw KernelError(ENOENT, "cannot open /proc/net/ip_vs_conn (modprobe ip_vs)");
+	std::unique_ptr<FILE, int (*)(FILE *)> closer(f, &std::fclose);
+	char buf[512];
+	if (!std::fgets(buf, sizeof(buf), f))
+		throw KernelError(EIO, "unexpected input from /proc/net/ip_vs_conn");
+	bool pe = format & LIST_PERSISTENTCONN;
+	out << "IPVS connection entries\n";
+	if (pe)
+		out << fmt("pro expire %-11s %-18s %-18s %-18s %-16s %s\n", "state", "source", "virtual", "destination",
+			   "pe name", "pe_data");
+	else
+		out << fmt("pro expire %-11s %-18s %-18s %s\n", "state", "source", "virtual", "destination");
+	while (std::fgets(buf, sizeof(buf), f)) {
+		char proto[8] = "", c[64] = "", v[64] = "", d[64] = "", state[16] = "", pe_name[64] = "", pe_data[256] = "";
+		unsigned short cport = 0, vport = 0, dport = 0;
+		int expires = 0;
+		int n = std::sscanf(buf, "%7s %63s %hX %63s %hX %63s %hX %15s %d %63s %255s", proto, c, &cport, v, &vport, d,
+				    &dport, state, &expires, pe_name, pe_data);
+		if (n < 9)
+			continue;
+		uint16_t p = !std::strcmp(proto, "TCP") ? IPPROTO_TCP : !std::strcmp(proto, "UDP") ? IPPROTO_UDP
+			     : !std::strcmp(proto, "SCTP") ? IPPROTO_SCTP : 0;
+		std::string cn = addrport(proc_addr(c), cport, p, format);
+		std::string vn = addrport(proc_addr(v), vport, p, format);
+		std::string dn = addrport(proc_addr(d), dport, p, format);
+		std::string exp = fmt("%02d:%02d", expires / 60, expires % 60);
+		if (pe && n == 11)
+			out << fmt("%-3s %-6s %-11s %-18s %-18s %-16s %-18s %s\n", proto, exp.c_str(), state, cn.c_str(),
+				   vn.c_str(), dn.c_str(), pe_name, pe_data);
+		else
+			out << fmt("%-3s %-6s %-11s %-18s %-18s %s\n", proto, exp.c_str(), state, cn.c_str(), vn.c_str(),
+				   dn.c_str());
+	}
+}
 
 std::string nc_rule_options(const NcPolicy &p)
 {

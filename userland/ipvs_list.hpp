@@ -31,6 +31,9 @@ enum ListFormat : unsigned {
 void list_ipvs(std::ostream &out, Ipvs &ipvs, const std::optional<ServiceId> &one, unsigned format,
 	       const std::map<std::string, std::string> &nc_options = {});
 
+// ipvsadm -Lc: the connection table from /proc/net/ip_vs_conn.
+void list_connections(std::ostream &out, unsigned format);
+
 // "--sticky 30m --nc-key octet,/48 ..." for a saved rule.
 std::string nc_rule_options(const NcPolicy &p);
 

@@ -18,6 +18,7 @@
 #include <linux/ip_vs.h>
 #include <netinet/in.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -37,7 +38,7 @@ namespace ncadm {
 namespace {
 
 enum class Command { None, AddService, EditService, DelService, Clear, AddDest, EditDest, DelDest, List,
-		     Save, Restore, Zero, NcTable, NcFlush };
+		     Save, Restore, Zero, SetTimeouts, NcTable, NcFlush };
 
 struct Options {
 	Command cmd = Command::None;
@@ -48,6 +49,8 @@ struct Options {
 	NcPolicyChange nc;
 	bool nc_listing = false;
 	unsigned list_format = 0; // ListFormat bits
+	bool list_connections = false, list_timeouts = false;
+	std::array<uint32_t, 3> timeouts{};
 	std::optional<Address> cls;
 	std::optional<Endpoint> server;
 	Format format = Format::Text;
@@ -67,6 +70,8 @@ const char *usage_text =
 	"  ncadm -S [-n]                               save rules, nc policy included\n"
 	"  ncadm -R                                    restore rules from standard input\n"
 	"  ncadm -Z [SERVICE]                          zero counters\n"
+	"  ncadm -L -c [-n] [--persistent-conn]         connections\n"
+	"  ncadm -L --timeout | --set TCP TCPFIN UDP    connection timeouts\n"
 	"  ncadm -L --nc [SERVICE] [-o json]          nc policy and counters\n"
 	"  ncadm --nc-table SERVICE [--class ADDR] [--server ADDR[:PORT]] [-o json]\n"
 	"  ncadm --nc-flush SERVICE [--class ADDR | --server ADDR[:PORT]]\n"
@@ -148,7 +153,8 @@ Options parse_args(int argc, char **argv)
 	d.add_options()
 		("add-service,A", "") ("edit-service,E", "") ("delete-service,D", "") ("clear,C", "")
 		("add-server,a", "") ("edit-server,e", "") ("delete-server,d", "") ("list,L", "")
-		("list-l,l", "") ("save,S", "") ("restore,R", "") ("zero,Z", "") ("nc-table", "") ("nc-flush", "") ("help,h", "") ("version,V", "")
+		("list-l,l", "") ("save,S", "") ("restore,R", "") ("zero,Z", "")
+		("set", po::value<std::vector<std::string>>()->multitoken()) ("connection,c", "") ("timeout", "") ("nc-table", "") ("nc-flush", "") ("help,h", "") ("version,V", "")
 		("tcp-service,t", po::value<std::string>()) ("udp-service,u", po::value<std::string>())
 		("sctp-service", po::value<std::string>()) ("fwmark-service,f", po::value<std::string>())
 		("ipv6,6", "")
@@ -197,6 +203,7 @@ Options parse_args(int argc, char **argv)
 		{"add-server", Command::AddDest}, {"edit-server", Command::EditDest},
 		{"delete-server", Command::DelDest}, {"list", Command::List}, {"list-l", Command::List},
 		{"save", Command::Save}, {"restore", Command::Restore}, {"zero", Command::Zero},
+		{"set", Command::SetTimeouts},
 		{"nc-table", Command::NcTable}, {"nc-flush", Command::NcFlush}};
 	for (const auto &[name, c] : commands)
 		if (vm.count(name))
@@ -235,7 +242,18 @@ Options parse_args(int argc, char **argv)
 		throw UsageError("more than one service given");
 
 	bool needs_service = o.cmd != Command::Clear && o.cmd != Command::List && o.cmd != Command::Save &&
-			     o.cmd != Command::Restore && o.cmd != Command::Zero;
+			     o.cmd != Command::Restore && o.cmd != Command::Zero && o.cmd != Command::SetTimeouts;
+	if (o.cmd == Command::SetTimeouts) {
+		auto v = vm["set"].as<std::vector<std::string>>();
+		if (v.size() != 3)
+			throw UsageError("--set takes three values: tcp tcpfin udp");
+		for (size_t i = 0; i < 3; i++)
+			o.timeouts[i] = static_cast<uint32_t>(parse_number(v[i], 0, 31 * 86400, "timeout"));
+	}
+	o.list_connections = vm.count("connection") > 0;
+	o.list_timeouts = vm.count("timeout") > 0;
+	if ((o.list_connections || o.list_timeouts) && o.cmd != Command::List)
+		throw UsageError("-c and --timeout go with -L");
 	if (needs_service && !o.service)
 		throw UsageError("this command needs a service (-t, -u, --sctp-service or -f)");
 
@@ -526,6 +544,18 @@ int run(const Options &o)
 			     [&] { Ipvs().delete_dest(*o.service, o.dest->server); });
 		return 0;
 	case Command::List: {
+		if (o.list_connections) {
+			std::ostringstream out;
+			list_connections(out, o.list_format);
+			std::cout << out.str();
+			return 0;
+		}
+		if (o.list_timeouts) {
+			std::array<uint32_t, 3> t{};
+			with_context("", [&] { t = Ipvs().timeouts(); });
+			std::cout << "Timeout (tcp tcpfin udp): " << t[0] << " " << t[1] << " " << t[2] << "\n";
+			return 0;
+		}
 		if (!o.nc_listing) {
 			std::ostringstream out;
 			with_context(o.service ? o.service->str() : "", [&] {
@@ -566,6 +596,9 @@ int run(const Options &o)
 		return restore(std::cin);
 	case Command::Zero:
 		with_context("zeroing counters", [&] { Ipvs().zero(o.service); });
+		return 0;
+	case Command::SetTimeouts:
+		with_context("setting timeouts", [&] { Ipvs().set_timeouts(o.timeouts); });
 		return 0;
 	case Command::NcTable: {
 		std::vector<NcEntry> entries;

@@ -56,9 +56,11 @@ same() {
 }
 for args in "-Ln" "-L" "-l -n" "-Ln --stats" "-Ln --stats --exact" "-L --stats" "-Ln --thresholds" \
 	"-Ln --persistent-conn" "-Ln --nosort" "-Ln -t $VIP:80" "-Ln -f 7" "-Ln -t [$VIP6]:80" \
-	"-Ln -u $VIP:53 --stats" "-Ln --rate"; do
+	"-Ln -u $VIP:53 --stats" "-Ln --rate" "-Lnc" "-Lc" "-Lnc --persistent-conn" "-L --timeout"; do
 	same $args
 done
+ncadm dir --set 100 20 30
+expect_eq "timeouts set by ncadm" "$(ipv -L --timeout)" "Timeout (tcp tcpfin udp): 100 20 30"
 
 # -S: identical but for the nc options ncadm adds to nc services.
 strip_nc() { sed 's/ --sticky .*$//'; }
