@@ -225,8 +225,18 @@ server_of() {
 	echo "$s"
 }
 
-# nc_service NS SERVICE N [ADD-ARGS...]: an nc service on SERVICE (VIP:PORT)
-# with real servers rs1..rsN (NAT), created with ncadm.
+# ipvsadm_service NS SERVICE N [ADD-ARGS...]: an nc service on SERVICE
+# (VIP:PORT) with real servers rs1..rsN (NAT), created with stock ipvsadm.
+ipvsadm_service() {
+	local ns=$1 svc=$2 n=$3 i
+	shift 3
+	in_ns "$ns" ipvsadm -A -t "$svc" -s nc "$@" || nc_fail "ipvsadm -A -t $svc $*"
+	for i in $(seq 1 "$n"); do
+		in_ns "$ns" ipvsadm -a -t "$svc" -r "$(rs_addr "$i"):80" -m || nc_fail "ipvsadm -a rs$i"
+	done
+}
+
+# nc_service NS SERVICE N [ADD-ARGS...]: the same, created with ncadm.
 nc_service() {
 	local ns=$1 svc=$2 n=$3 i
 	shift 3

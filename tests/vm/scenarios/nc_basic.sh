@@ -8,10 +8,7 @@ set -euo pipefail
 
 topo_setup_director
 topo_add_servers 3
-in_ns dir ipvsadm -A -t "$VIP:80" -s nc
-for i in 1 2 3; do
-	in_ns dir ipvsadm -a -t "$VIP:80" -r "$(rs_addr "$i"):80" -m
-done
+ipvsadm_service dir "$VIP:80" 3
 
 in_ns dir ipvsadm -Ln > "$TMPDIR/list"
 cat "$TMPDIR/list"

@@ -56,8 +56,7 @@ drain_case "$VIP:82" 0 move
 nc_service dir "$VIP:83" 3 --nc-drain keep
 drain_case "$VIP:83" 1 stay
 
-in_ns dir ipvsadm -A -t "$VIP:84" -s nc -b flag-3
-for i in 1 2 3; do in_ns dir ipvsadm -a -t "$VIP:84" -r "$(rs_addr "$i"):80" -m; done
+ipvsadm_service dir "$VIP:84" 3 -b flag-3
 drain_case "$VIP:84" 0 move
 ncadm dir -L --nc "$VIP:84" | grep -q "drain repick" || nc_fail "-b flag-3 not shown as drain repick"
 

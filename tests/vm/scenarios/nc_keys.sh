@@ -24,8 +24,7 @@ check() {
 }
 
 # ipvsadm users: -b flag-1 selects the classful key.
-in_ns dir ipvsadm -A -t "$VIP:81" -s nc -b flag-1
-for i in 1 2 3; do in_ns dir ipvsadm -a -t "$VIP:81" -r "$(rs_addr "$i"):80" -m; done
+ipvsadm_service dir "$VIP:81" 3 -b flag-1
 topo_add_clients 20.1.2.3 20.200.1.1 130.1.5.5 130.1.9.9 130.2.1.1 200.1.2.3 200.1.2.99 200.1.3.1
 check "$VIP:81" "20.1.2.3 20.200.1.1 130.1.5.5 130.1.9.9 130.2.1.1 200.1.2.3 200.1.2.99 200.1.3.1" \
 	"130.1.0.0/16 130.2.0.0/16 20.0.0.0/8 200.1.2.0/24 200.1.3.0/24"

@@ -8,10 +8,7 @@ set -euo pipefail
 
 topo_setup_director
 topo_add_servers 3
-in_ns dir ipvsadm -A -t "$VIP:80" -s nc
-for i in 1 2 3; do
-	in_ns dir ipvsadm -a -t "$VIP:80" -r "$(rs_addr "$i"):80" -m
-done
+ipvsadm_service dir "$VIP:80" 3
 clients="11.0.0.1 12.0.0.1 13.0.0.1 14.0.0.1 15.0.0.1 16.0.0.1"
 topo_add_clients $clients
 from=${clients// /,}
