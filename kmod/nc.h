@@ -122,6 +122,8 @@ void nc_effective_policy(const struct ip_vs_service *svc,
 			 unsigned int *key_mode, unsigned int *pick,
 			 unsigned int *drain);
 void nc_default_policy(struct nc_policy *p);
+void nc_addr_key(const struct nc_policy *p, unsigned int key_mode, int af,
+		 const union nf_inet_addr *a, struct nc_class_key *key);
 
 /* nc_netlink.c */
 int nc_netlink_init(void);

@@ -45,10 +45,7 @@ MODULE_PARM_DESC(first_pick, "first pick of new services: 0 hash, 1 wlc, 2 wrr, 
 /* Module parameters as a policy; out-of-range values fall back to defaults. */
 void nc_default_policy(struct nc_policy *p)
 {
-	struct nc_policy d;
-
-	nc_policy_defaults(&d);
-	*p = d;
+	nc_policy_defaults(p);
 	p->sticky_secs = READ_ONCE(sticky_seconds);
 	p->max_entries = READ_ONCE(max_entries);
 	p->key_mode = min_t(unsigned int, READ_ONCE(key_mode), 255);
@@ -57,7 +54,7 @@ void nc_default_policy(struct nc_policy *p)
 	p->pick = min_t(unsigned int, READ_ONCE(first_pick), 255);
 	if (nc_policy_check(p)) {
 		pr_warn_ratelimited("nc: bad module parameters, using built-in defaults\n");
-		*p = d;
+		nc_policy_defaults(p);
 	}
 }
 
@@ -87,23 +84,24 @@ void nc_effective_policy(const struct ip_vs_service *svc,
 		*drain = NC_DRAIN_REPICK;
 }
 
+/* The class key of address @a of family @af (AF_INET/AF_INET6). */
+void nc_addr_key(const struct nc_policy *p, unsigned int key_mode, int af,
+		 const union nf_inet_addr *a, struct nc_class_key *key)
+{
+	if (af == AF_INET6)
+		nc_policy_key(p, key_mode, NC_FAMILY_INET6, a->in6.s6_addr, key);
+	else
+		nc_policy_key(p, key_mode, NC_FAMILY_INET, (const u8 *)&a->ip, key);
+}
+
 static void nc_client_key(const struct ip_vs_service *svc,
 			  const struct ip_vs_iphdr *iph,
 			  const struct nc_policy *p, unsigned int key_mode,
 			  struct nc_class_key *key)
 {
-	const union nf_inet_addr *caddr;
-
 	/* For ICMP errors the client is the inner packet's destination. */
-	caddr = ip_vs_iph_inverse(iph) ? &iph->daddr : &iph->saddr;
-#ifdef CONFIG_IP_VS_IPV6
-	if (svc->af == AF_INET6) {
-		nc_policy_key(p, key_mode, NC_FAMILY_INET6,
-			      caddr->in6.s6_addr, key);
-		return;
-	}
-#endif
-	nc_policy_key(p, key_mode, NC_FAMILY_INET, (const u8 *)&caddr->ip, key);
+	nc_addr_key(p, key_mode, svc->af,
+		    ip_vs_iph_inverse(iph) ? &iph->daddr : &iph->saddr, key);
 }
 
 enum nc_verdict { NC_FOLLOW, NC_EXPIRED, NC_REPICK };

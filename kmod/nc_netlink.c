@@ -288,7 +288,7 @@ static void nc_subnet_to_inet(const struct nc_subnet *s, u16 *af,
 	memcpy(a, s->addr, s->family == NC_FAMILY_INET ? 4 : 16);
 }
 
-/* The policy in force, with ipvsadm -b flags folded in. */
+/* A copy of the policy in force, -b flags folded in, to edit. */
 static void nc_policy_in_force(struct nc_table *t, struct nc_policy *p)
 {
 	const struct nc_policy_rcu *pol;
@@ -304,42 +304,55 @@ static void nc_policy_in_force(struct nc_table *t, struct nc_policy *p)
 	p->drain = drain;
 }
 
-static int nc_fill_policy(struct sk_buff *skb, struct nc_table *t)
+static int nc_fill_policy_rcu(struct sk_buff *skb, struct nc_table *t)
 {
+	const struct nc_policy_rcu *pol = rcu_dereference(t->policy);
+	const struct nc_policy *p = &pol->p;
+	unsigned int key, pick, drain;
 	struct nlattr *nest, *list, *net;
 	union nf_inet_addr a;
-	struct nc_policy p;
 	u32 i;
 	u16 af;
 
-	nc_policy_in_force(t, &p);
+	nc_effective_policy(t->svc, pol, &key, &pick, &drain);
 	nest = nla_nest_start(skb, NC_ATTR_POLICY);
 	if (!nest ||
-	    nla_put_u8(skb, NC_POL_ATTR_KEY, p.key_mode) ||
-	    nla_put_u8(skb, NC_POL_ATTR_PLEN4, p.plen4) ||
-	    nla_put_u8(skb, NC_POL_ATTR_PLEN6, p.plen6) ||
-	    nla_put_u32(skb, NC_POL_ATTR_STICKY, p.sticky_secs) ||
-	    nla_put_u8(skb, NC_POL_ATTR_PICK, p.pick) ||
-	    nla_put_u8(skb, NC_POL_ATTR_DRAIN, p.drain) ||
-	    nla_put_u32(skb, NC_POL_ATTR_MAX_ENTRIES, p.max_entries))
+	    nla_put_u8(skb, NC_POL_ATTR_KEY, key) ||
+	    nla_put_u8(skb, NC_POL_ATTR_PLEN4, p->plen4) ||
+	    nla_put_u8(skb, NC_POL_ATTR_PLEN6, p->plen6) ||
+	    nla_put_u32(skb, NC_POL_ATTR_STICKY, p->sticky_secs) ||
+	    nla_put_u8(skb, NC_POL_ATTR_PICK, pick) ||
+	    nla_put_u8(skb, NC_POL_ATTR_DRAIN, drain) ||
+	    nla_put_u32(skb, NC_POL_ATTR_MAX_ENTRIES, p->max_entries))
 		return -EMSGSIZE;
 	list = nla_nest_start(skb, NC_POL_ATTR_SUBNETS);
 	if (!list)
 		return -EMSGSIZE;
-	for (i = 0; i < p.n_subnets; i++) {
-		nc_subnet_to_inet(&p.subnets[i], &af, &a);
+	for (i = 0; i < p->n_subnets; i++) {
+		nc_subnet_to_inet(&p->subnets[i], &af, &a);
 		net = nla_nest_start(skb, NC_SUBNET_ATTR_NET);
 		if (!net)
 			return -EMSGSIZE;
 		if (nla_put_u16(skb, NC_ADDR_ATTR_AF, af) ||
 		    nla_put(skb, NC_ADDR_ATTR_ADDR, af == AF_INET ? 4 : 16, &a) ||
-		    nla_put_u8(skb, NC_ADDR_ATTR_PLEN, p.subnets[i].plen))
+		    nla_put_u8(skb, NC_ADDR_ATTR_PLEN, p->subnets[i].plen))
 			return -EMSGSIZE;
 		nla_nest_end(skb, net);
 	}
 	nla_nest_end(skb, list);
 	nla_nest_end(skb, nest);
 	return 0;
+}
+
+/* The policy in force, with ipvsadm -b flags folded in. */
+static int nc_fill_policy(struct sk_buff *skb, struct nc_table *t)
+{
+	int err;
+
+	rcu_read_lock();
+	err = nc_fill_policy_rcu(skb, t);
+	rcu_read_unlock();
+	return err;
 }
 
 static int nc_fill_stats(struct sk_buff *skb, struct nc_table *t)
@@ -538,9 +551,10 @@ static bool nc_match_server(const struct nc_entry *e, const void *arg)
 static int nc_genl_flush(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
+	const struct nc_policy_rcu *pol;
+	unsigned int kmode, pick, drain;
 	struct nc_class_key key;
 	struct nc_addr addr;
-	struct nc_policy *p;
 	struct sk_buff *msg;
 	struct nc_table *t;
 	unsigned int n = 0;
@@ -557,21 +571,18 @@ static int nc_genl_flush(struct sk_buff *skb, struct genl_info *info)
 			return err;
 	}
 	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	p = kmalloc(sizeof(*p), GFP_KERNEL);
-	if (!msg || !p) {
-		nlmsg_free(msg);
-		kfree(p);
+	if (!msg)
 		return -ENOMEM;
-	}
 
 	mutex_lock(&nc_mutex);
 	t = nc_find_or_err(genl_info_net(info), attrs, info->extack, &err);
 	if (t && attrs[NC_ATTR_CLASS]) {
 		/* The class containing that address, under the policy in force. */
-		nc_policy_in_force(t, p);
-		nc_policy_key(p, p->key_mode,
-			      addr.af == AF_INET ? NC_FAMILY_INET : NC_FAMILY_INET6,
-			      (const u8 *)&addr.addr, &key);
+		rcu_read_lock();
+		pol = rcu_dereference(t->policy);
+		nc_effective_policy(t->svc, pol, &kmode, &pick, &drain);
+		nc_addr_key(&pol->p, kmode, addr.af, &addr.addr, &key);
+		rcu_read_unlock();
 		n = nc_table_remove_if(t, nc_match_key, &key);
 	} else if (t && attrs[NC_ATTR_DEST]) {
 		n = nc_table_remove_if(t, nc_match_server, &addr);
@@ -579,7 +590,6 @@ static int nc_genl_flush(struct sk_buff *skb, struct genl_info *info)
 		n = nc_table_remove_if(t, NULL, NULL);
 	}
 	mutex_unlock(&nc_mutex);
-	kfree(p);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
