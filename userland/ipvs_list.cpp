@@ -380,8 +380,7 @@ void list_connections(std::ostream &out, unsigned format)
 
 std::string nc_rule_options(const NcPolicy &p)
 {
-	std::string key = p.key == 2 ? "/" + std::to_string(p.plen4) : std::string(key_mode_name(p.key));
-	std::string s = "--sticky " + format_duration(p.sticky) + " --nc-key " + key + ",/" + std::to_string(p.plen6) +
+	std::string s = "--sticky " + format_duration(p.sticky) + " --nc-key " + format_key(p.key, p.plen4, p.plen6) +
 			" --nc-pick " + std::string(pick_name(p.pick)) + " --nc-drain " + std::string(drain_name(p.drain)) +
 			" --nc-max-entries " + std::to_string(p.max_entries);
 	if (!p.subnets.empty()) {

@@ -414,18 +414,6 @@ void with_context(const std::string &doing, const std::function<void()> &f)
 	}
 }
 
-bool entry_in_class(const NcEntry &e, const Address &a)
-{
-	if (e.cls.addr.af != a.af)
-		return false;
-	for (unsigned bit = 0; bit < e.cls.plen; bit++) {
-		unsigned mask = 0x80u >> (bit % 8);
-		if ((e.cls.addr.bytes[bit / 8] & mask) != (a.bytes[bit / 8] & mask))
-			return false;
-	}
-	return true;
-}
-
 int run(const Options &o);
 
 // ipvsadm -R: one command line per input line. Every line is parsed and
@@ -605,7 +593,7 @@ int run(const Options &o)
 		with_context(o.service->str(), [&] { entries = Nc().table(*o.service); });
 		std::vector<NcEntry> shown;
 		for (const auto &e : entries) {
-			if (o.cls && !entry_in_class(e, *o.cls))
+			if (o.cls && !e.cls.contains(*o.cls))
 				continue;
 			if (o.server && (!(e.server.addr == o.server->addr) ||
 					 (o.server->port && e.server.port != o.server->port)))

@@ -57,12 +57,6 @@ std::string endpoint_str(const Endpoint &e)
 	return a + ":" + std::to_string(e.port);
 }
 
-std::string key_str(const NcPolicy &p)
-{
-	std::string k = p.key == 2 ? "/" + std::to_string(p.plen4) : std::string(key_mode_name(p.key));
-	return k + ",/" + std::to_string(p.plen6);
-}
-
 std::string secs(uint64_t ms)
 {
 	return std::to_string(ms / 1000) + "s";
@@ -102,7 +96,7 @@ void print_nc_services(std::ostream &out, const std::vector<NcService> &services
 	for (const auto &s : services) {
 		const NcPolicy &p = s.policy;
 		out << s.id.str() << " nc\n";
-		out << "  key " << key_str(p) << "  sticky " << format_duration(p.sticky) << "  pick "
+		out << "  key " << format_key(p.key, p.plen4, p.plen6) << "  sticky " << format_duration(p.sticky) << "  pick "
 		    << pick_name(p.pick) << "  drain " << drain_name(p.drain) << "  max-entries "
 		    << p.max_entries << "\n";
 		out << "  nc-subnet ";

@@ -37,15 +37,6 @@ uint8_t lookup_name(const std::string_view (&names)[N], std::string_view s,
 	throw UsageError("bad " + std::string(what) + " " + quoted(s) + " (expected " + choices + ")");
 }
 
-// @n with every bit past its prefix length cleared.
-Network masked(Network n)
-{
-	unsigned max = n.addr.af == AF_INET ? 32 : 128;
-	for (unsigned bit = n.plen; bit < max; bit++)
-		n.addr.bytes[bit / 8] &= static_cast<uint8_t>(~(0x80u >> (bit % 8)));
-	return n;
-}
-
 } // namespace
 
 std::string Address::str() const
@@ -58,6 +49,20 @@ std::string Address::str() const
 std::string Network::str() const
 {
 	return addr.str() + "/" + std::to_string(plen);
+}
+
+Network Network::masked() const
+{
+	Network n = *this;
+	unsigned max = n.addr.af == AF_INET ? 32 : 128;
+	for (unsigned bit = n.plen; bit < max; bit++)
+		n.addr.bytes[bit / 8] &= static_cast<uint8_t>(~(0x80u >> (bit % 8)));
+	return n;
+}
+
+bool Network::contains(const Address &a) const
+{
+	return a.af == addr.af && Network{a, plen}.masked().addr == masked().addr;
 }
 
 uint64_t parse_number(std::string_view s, uint64_t lo, uint64_t hi, std::string_view what)
@@ -181,9 +186,9 @@ std::vector<Network> parse_subnets(std::string_view s)
 					 ? max
 					 : static_cast<unsigned>(parse_number(item.substr(slash + 1), 0, max,
 									      "nc-subnet prefix length"));
-			if (!(masked(n).addr == n.addr))
+			if (!(n.masked().addr == n.addr))
 				throw UsageError("nc-subnet " + quoted(item) + " has host bits set (did you mean " +
-						 masked(n).str() + "?)");
+						 n.masked().str() + "?)");
 		}
 		for (const auto &o : out)
 			if (o.addr == n.addr && o.plen == n.plen)
@@ -242,6 +247,12 @@ std::string_view pick_name(unsigned pick)
 std::string_view drain_name(unsigned drain)
 {
 	return drain < std::size(drain_names) ? drain_names[drain] : "?";
+}
+
+std::string format_key(unsigned mode, unsigned plen4, unsigned plen6)
+{
+	std::string first = mode == NC_KEY_PREFIX ? "/" + std::to_string(plen4) : std::string(key_mode_name(mode));
+	return first + ",/" + std::to_string(plen6);
 }
 
 std::string format_duration(uint64_t seconds)

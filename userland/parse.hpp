@@ -36,6 +36,9 @@ struct Network {
 	Address addr;
 	unsigned plen = 0;
 	std::string str() const;
+	// This network with every bit past the prefix length cleared.
+	Network masked() const;
+	bool contains(const Address &a) const;
 };
 
 struct KeySpec {
@@ -64,6 +67,8 @@ uint8_t parse_drain(std::string_view s);
 std::string_view key_mode_name(unsigned mode);
 std::string_view pick_name(unsigned pick);
 std::string_view drain_name(unsigned drain);
+// A key as --nc-key takes it: "octet,/48", "classful,/56", "/20,/48".
+std::string format_key(unsigned mode, unsigned plen4, unsigned plen6);
 // Seconds as the CLI prints them: "30m", "90s", "2h".
 std::string format_duration(uint64_t seconds);
 

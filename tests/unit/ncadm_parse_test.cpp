@@ -105,3 +105,21 @@ TEST(Parse, PickAndDrain)
 }
 
 } // namespace
+
+namespace {
+
+TEST(Parse, NetworkContainsAndKeyFormat)
+{
+	auto nets = parse_subnets("100.64.0.0/10,2001:db8::/32");
+	EXPECT_TRUE(nets[0].contains(parse_address("100.127.1.1", "x")));
+	EXPECT_FALSE(nets[0].contains(parse_address("100.128.0.0", "x")));
+	EXPECT_FALSE(nets[0].contains(parse_address("2001:db8::1", "x")));
+	EXPECT_TRUE(nets[1].contains(parse_address("2001:db8:ffff::1", "x")));
+	EXPECT_EQ(format_key(NC_KEY_OCTET, 24, 48), "octet,/48");
+	EXPECT_EQ(format_key(NC_KEY_PREFIX, 20, 56), "/20,/56");
+	auto k = parse_key(format_key(NC_KEY_CLASSFUL, 24, 64));
+	EXPECT_EQ(k.mode, NC_KEY_CLASSFUL);
+	EXPECT_EQ(*k.plen6, 64);
+}
+
+} // namespace
