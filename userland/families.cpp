@@ -308,6 +308,77 @@ void Ipvs::set_timeouts(const std::array<uint32_t, 3> &t)
 	sock_.request(m);
 }
 
+std::vector<SyncDaemon> Ipvs::daemons()
+{
+	std::vector<SyncDaemon> out;
+	sock_.dump([&] { return Message(sock_.family(), IPVS_CMD_GET_DAEMON, IPVS_GENL_VERSION, NLM_F_DUMP); },
+		   [&](nlmsghdr *nlh) {
+			   if (!nlh) {
+				   out.clear();
+				   return;
+			   }
+			   Attrs<IPVS_CMD_ATTR_MAX> top(nlh);
+			   Attrs<IPVS_DAEMON_ATTR_MAX> a(top[IPVS_CMD_ATTR_DAEMON]);
+			   if (!a[IPVS_DAEMON_ATTR_STATE] || !a[IPVS_DAEMON_ATTR_MCAST_IFN] || !a[IPVS_DAEMON_ATTR_SYNC_ID])
+				   return;
+			   SyncDaemon d;
+			   d.state = nla_get_u32(a[IPVS_DAEMON_ATTR_STATE]);
+			   d.mcast_ifn = nla_get_string(a[IPVS_DAEMON_ATTR_MCAST_IFN]);
+			   d.syncid = nla_get_u32(a[IPVS_DAEMON_ATTR_SYNC_ID]);
+			   if (a[IPVS_DAEMON_ATTR_SYNC_MAXLEN])
+				   d.sync_maxlen = nla_get_u16(a[IPVS_DAEMON_ATTR_SYNC_MAXLEN]);
+			   if (a[IPVS_DAEMON_ATTR_MCAST_PORT])
+				   d.mcast_port = nla_get_u16(a[IPVS_DAEMON_ATTR_MCAST_PORT]);
+			   if (a[IPVS_DAEMON_ATTR_MCAST_TTL])
+				   d.mcast_ttl = nla_get_u8(a[IPVS_DAEMON_ATTR_MCAST_TTL]);
+			   if (nlattr *g = a[IPVS_DAEMON_ATTR_MCAST_GROUP]; g && nla_len(g) == 4) {
+				   Address ga;
+				   ga.af = AF_INET;
+				   std::memcpy(ga.bytes.data(), nla_data(g), 4);
+				   d.mcast_group = ga;
+			   } else if (nlattr *g6 = a[IPVS_DAEMON_ATTR_MCAST_GROUP6]; g6 && nla_len(g6) == 16) {
+				   Address ga;
+				   ga.af = AF_INET6;
+				   std::memcpy(ga.bytes.data(), nla_data(g6), 16);
+				   d.mcast_group = ga;
+			   }
+			   out.push_back(d);
+		   });
+	return out;
+}
+
+void Ipvs::start_daemon(const SyncDaemon &d)
+{
+	Message m(sock_.family(), IPVS_CMD_NEW_DAEMON, IPVS_GENL_VERSION);
+	{
+		Message::Nest n(m, IPVS_CMD_ATTR_DAEMON);
+		m.put_u32(IPVS_DAEMON_ATTR_STATE, d.state);
+		m.put_string(IPVS_DAEMON_ATTR_MCAST_IFN, d.mcast_ifn);
+		m.put_u32(IPVS_DAEMON_ATTR_SYNC_ID, d.syncid);
+		if (d.sync_maxlen)
+			m.put_u16(IPVS_DAEMON_ATTR_SYNC_MAXLEN, d.sync_maxlen);
+		if (d.mcast_port)
+			m.put_u16(IPVS_DAEMON_ATTR_MCAST_PORT, d.mcast_port);
+		if (d.mcast_ttl)
+			m.put_u8(IPVS_DAEMON_ATTR_MCAST_TTL, d.mcast_ttl);
+		if (d.mcast_group && d.mcast_group->af == AF_INET6)
+			m.put(IPVS_DAEMON_ATTR_MCAST_GROUP6, d.mcast_group->bytes.data(), 16);
+		else if (d.mcast_group)
+			m.put(IPVS_DAEMON_ATTR_MCAST_GROUP, d.mcast_group->bytes.data(), 4);
+	}
+	sock_.request(m);
+}
+
+void Ipvs::stop_daemon(uint32_t state)
+{
+	Message m(sock_.family(), IPVS_CMD_DEL_DAEMON, IPVS_GENL_VERSION);
+	{
+		Message::Nest n(m, IPVS_CMD_ATTR_DAEMON);
+		m.put_u32(IPVS_DAEMON_ATTR_STATE, state);
+	}
+	sock_.request(m);
+}
+
 std::optional<std::string> Ipvs::scheduler_of(const ServiceId &id)
 {
 	Message m(sock_.family(), IPVS_CMD_GET_SERVICE, IPVS_GENL_VERSION);

@@ -62,6 +62,16 @@ struct DestEntry {
 	IpvsStats stats;
 };
 
+// One connection sync daemon (ipvsadm --start-daemon).
+struct SyncDaemon {
+	uint32_t state = 0; // IP_VS_STATE_MASTER or IP_VS_STATE_BACKUP
+	std::string mcast_ifn;
+	uint32_t syncid = 0;
+	uint16_t sync_maxlen = 0, mcast_port = 0; // 0: the kernel's default
+	uint8_t mcast_ttl = 0;
+	std::optional<Address> mcast_group;
+};
+
 struct IpvsInfo {
 	uint32_t version = 0, conn_tab_size = 0;
 };
@@ -85,6 +95,9 @@ public:
 	void add_dest(const ServiceId &id, const DestConf &d);
 	void edit_dest(const ServiceId &id, const DestConf &d);
 	void delete_dest(const ServiceId &id, const Endpoint &server);
+	std::vector<SyncDaemon> daemons();
+	void start_daemon(const SyncDaemon &d);
+	void stop_daemon(uint32_t state);
 	// The scheduler of a service, or nothing if it does not exist.
 	std::optional<std::string> scheduler_of(const ServiceId &id);
 

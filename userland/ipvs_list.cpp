@@ -208,6 +208,27 @@ const char *tun_csum_option(uint16_t f)
 	return "--tun-nocsum";
 }
 
+// ipvsadm's TunnelInfo column: "ipip", "gue:6080:+c", "gre:-c"; "n/a" when
+// the server is not tunnelled.
+std::string tun_info(const DestEntry &d)
+{
+	if ((d.conn_flags & IP_VS_CONN_F_FWD_MASK) != IP_VS_CONN_F_TUNNEL)
+		return "n/a";
+	const char *csum = (d.tun_flags & IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM) ? "r+c"
+			   : (d.tun_flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM)  ? "+c"
+									   : "-c";
+	switch (d.tun_type) {
+	case IP_VS_CONN_F_TUNNEL_TYPE_IPIP:
+		return "ipip";
+	case IP_VS_CONN_F_TUNNEL_TYPE_GUE:
+		return fmt("gue:%d:%s", d.tun_port, csum);
+	case IP_VS_CONN_F_TUNNEL_TYPE_GRE:
+		return fmt("gre:%s", csum);
+	default:
+		return "n/a";
+	}
+}
+
 std::string mask_str(const ServiceEntry &s, const char *word)
 {
 	if (s.id.af == AF_INET && s.conf.netmask != 0xffffffffu) {
@@ -310,6 +331,9 @@ void print_service(std::ostream &out, Ipvs &ipvs, const ServiceEntry &s, unsigne
 		} else if (format & LIST_PERSISTENTCONN) {
 			out << fmt("  -> %-28s %-9u %-11u %-10u %-10u\n", dn.c_str(), static_cast<unsigned>(d.weight),
 				   d.persistent, d.active, d.inactive);
+		} else if (format & LIST_TUN_INFO) {
+			out << fmt("  -> %-28s %-7s %-13s %-6d %-10u %-10u\n", dn.c_str(), fwd_name(d.conn_flags),
+				   tun_info(d).c_str(), d.weight, d.active, d.inactive);
 		} else {
 			out << fmt("  -> %-28s %-7s %-6d %-10u %-10u\n", dn.c_str(), fwd_name(d.conn_flags), d.weight,
 				   d.active, d.inactive);
@@ -339,7 +363,7 @@ Address proc_addr(const std::string &s)
 
 } // namespace
 
-void list_connections(std::ostream &out, unsigned format)
+std::vector<Connection> read_connections()
 {
 	FILE *f = std::fopen("/proc/net/ip_vs_conn", "r");
 	if (!f)
@@ -348,6 +372,32 @@ void list_connections(std::ostream &out, unsigned format)
 	char buf[512];
 	if (!std::fgets(buf, sizeof(buf), f))
 		throw KernelError(EIO, "unexpected input from /proc/net/ip_vs_conn");
+	std::vector<Connection> conns;
+	while (std::fgets(buf, sizeof(buf), f)) {
+		char proto[8] = "", c[64] = "", v[64] = "", d[64] = "", state[16] = "", pe_name[64] = "", pe_data[256] = "";
+		Connection k;
+		int n = std::sscanf(buf, "%7s %63s %hX %63s %hX %63s %hX %15s %d %63s %255s", proto, c, &k.client.port, v,
+				    &k.virt.port, d, &k.dest.port, state, &k.expires, pe_name, pe_data);
+		if (n < 9)
+			continue;
+		k.proto = proto;
+		k.protocol = k.proto == "TCP" ? IPPROTO_TCP : k.proto == "UDP" ? IPPROTO_UDP
+			     : k.proto == "SCTP" ? IPPROTO_SCTP : 0;
+		k.client.addr = proc_addr(c);
+		k.virt.addr = proc_addr(v);
+		k.dest.addr = proc_addr(d);
+		k.state = state;
+		if (n == 11) {
+			k.pe_name = pe_name;
+			k.pe_data = pe_data;
+		}
+		conns.push_back(k);
+	}
+	return conns;
+}
+
+void list_connections(std::ostream &out, const std::vector<Connection> &conns, unsigned format)
+{
 	bool pe = format & LIST_PERSISTENTCONN;
 	out << "IPVS connection entries\n";
 	if (pe)
@@ -355,26 +405,39 @@ void list_connections(std::ostream &out, unsigned format)
 			   "pe name", "pe_data");
 	else
 		out << fmt("pro expire %-11s %-18s %-18s %s\n", "state", "source", "virtual", "destination");
-	while (std::fgets(buf, sizeof(buf), f)) {
-		char proto[8] = "", c[64] = "", v[64] = "", d[64] = "", state[16] = "", pe_name[64] = "", pe_data[256] = "";
-		unsigned short cport = 0, vport = 0, dport = 0;
-		int expires = 0;
-		int n = std::sscanf(buf, "%7s %63s %hX %63s %hX %63s %hX %15s %d %63s %255s", proto, c, &cport, v, &vport, d,
-				    &dport, state, &expires, pe_name, pe_data);
-		if (n < 9)
-			continue;
-		uint16_t p = !std::strcmp(proto, "TCP") ? IPPROTO_TCP : !std::strcmp(proto, "UDP") ? IPPROTO_UDP
-			     : !std::strcmp(proto, "SCTP") ? IPPROTO_SCTP : 0;
-		std::string cn = addrport(proc_addr(c), cport, p, format);
-		std::string vn = addrport(proc_addr(v), vport, p, format);
-		std::string dn = addrport(proc_addr(d), dport, p, format);
-		std::string exp = fmt("%02d:%02d", expires / 60, expires % 60);
-		if (pe && n == 11)
-			out << fmt("%-3s %-6s %-11s %-18s %-18s %-16s %-18s %s\n", proto, exp.c_str(), state, cn.c_str(),
-				   vn.c_str(), dn.c_str(), pe_name, pe_data);
+	for (const auto &k : conns) {
+		std::string cn = addrport(k.client.addr, k.client.port, k.protocol, format);
+		std::string vn = addrport(k.virt.addr, k.virt.port, k.protocol, format);
+		std::string dn = addrport(k.dest.addr, k.dest.port, k.protocol, format);
+		std::string exp = fmt("%02d:%02d", k.expires / 60, k.expires % 60);
+		if (pe && !k.pe_name.empty())
+			out << fmt("%-3s %-6s %-11s %-18s %-18s %-16s %-18s %s\n", k.proto.c_str(), exp.c_str(),
+				   k.state.c_str(), cn.c_str(), vn.c_str(), dn.c_str(), k.pe_name.c_str(),
+				   k.pe_data.c_str());
 		else
-			out << fmt("%-3s %-6s %-11s %-18s %-18s %s\n", proto, exp.c_str(), state, cn.c_str(), vn.c_str(),
-				   dn.c_str());
+			out << fmt("%-3s %-6s %-11s %-18s %-18s %s\n", k.proto.c_str(), exp.c_str(), k.state.c_str(),
+				   cn.c_str(), vn.c_str(), dn.c_str());
+	}
+}
+
+void list_daemons(std::ostream &out, const std::vector<SyncDaemon> &daemons)
+{
+	for (const auto &d : daemons) {
+		const char *type = (d.state & IP_VS_STATE_MASTER) ? "master"
+				   : (d.state & IP_VS_STATE_BACKUP) ? "backup"
+								    : nullptr;
+		if (!type)
+			continue;
+		out << fmt("%s sync daemon (mcast=%s, syncid=%d", type, d.mcast_ifn.c_str(), static_cast<int>(d.syncid));
+		if (d.sync_maxlen)
+			out << fmt(", maxlen=%u", d.sync_maxlen);
+		if (d.mcast_group)
+			out << ", group=" << d.mcast_group->str();
+		if (d.mcast_port)
+			out << fmt(", port=%u", d.mcast_port);
+		if (d.mcast_ttl)
+			out << fmt(", ttl=%u", d.mcast_ttl);
+		out << ")\n";
 	}
 }
 

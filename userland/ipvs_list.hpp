@@ -31,8 +31,20 @@ enum ListFormat : unsigned {
 void list_ipvs(std::ostream &out, Ipvs &ipvs, const std::optional<ServiceId> &one, unsigned format,
 	       const std::map<std::string, std::string> &nc_options = {});
 
-// ipvsadm -Lc: the connection table from /proc/net/ip_vs_conn.
-void list_connections(std::ostream &out, unsigned format);
+// One line of /proc/net/ip_vs_conn.
+struct Connection {
+	std::string proto, state, pe_name, pe_data; // "TCP", "ESTABLISHED"
+	uint16_t protocol = 0; // IPPROTO_*
+	Endpoint client, virt, dest;
+	int expires = 0; // seconds
+};
+
+// The connection table, from /proc/net/ip_vs_conn as ipvsadm -Lc reads it.
+std::vector<Connection> read_connections();
+// ipvsadm -Lc.
+void list_connections(std::ostream &out, const std::vector<Connection> &conns, unsigned format);
+// ipvsadm -L --daemon.
+void list_daemons(std::ostream &out, const std::vector<SyncDaemon> &daemons);
 
 // "--sticky 30m --nc-key octet,/48 ..." for a saved rule.
 std::string nc_rule_options(const NcPolicy &p);

@@ -38,7 +38,50 @@ namespace ncadm {
 namespace {
 
 enum class Command { None, AddService, EditService, DelService, Clear, AddDest, EditDest, DelDest, List,
-		     Save, Restore, Zero, SetTimeouts, NcTable, NcFlush };
+		     Save, Restore, Zero, SetTimeouts, StartDaemon, StopDaemon, NcTable, NcFlush };
+
+// Each command's option, as the operator typed it, for error messages.
+const std::pair<const char *, Command> command_options[] = {
+	{"add-service", Command::AddService}, {"edit-service", Command::EditService},
+	{"delete-service", Command::DelService}, {"clear", Command::Clear},
+	{"add-server", Command::AddDest}, {"edit-server", Command::EditDest},
+	{"delete-server", Command::DelDest}, {"list", Command::List}, {"list-l", Command::List},
+	{"save", Command::Save}, {"restore", Command::Restore}, {"zero", Command::Zero},
+	{"set", Command::SetTimeouts}, {"start-daemon", Command::StartDaemon},
+	{"stop-daemon", Command::StopDaemon}, {"nc-table", Command::NcTable}, {"nc-flush", Command::NcFlush}};
+
+constexpr unsigned bit(Command c) { return 1u << static_cast<unsigned>(c); }
+constexpr unsigned SERVICE_CMDS = bit(Command::AddService) | bit(Command::EditService);
+constexpr unsigned DEST_CMDS = bit(Command::AddDest) | bit(Command::EditDest);
+constexpr unsigned NAMES_SERVICE = SERVICE_CMDS | DEST_CMDS | bit(Command::DelService) | bit(Command::DelDest) |
+				   bit(Command::List) | bit(Command::Zero) | bit(Command::NcTable) |
+				   bit(Command::NcFlush);
+constexpr unsigned NC_LISTINGS = bit(Command::List) | bit(Command::NcTable) | bit(Command::NcFlush);
+
+// Which commands each option goes with (ipvsadm's commands_v_options, plus
+// ncadm's own); any other combination is refused before the kernel is asked.
+const std::pair<const char *, unsigned> option_commands[] = {
+	{"tcp-service", NAMES_SERVICE}, {"udp-service", NAMES_SERVICE}, {"sctp-service", NAMES_SERVICE},
+	{"fwmark-service", NAMES_SERVICE}, {"ipv6", NAMES_SERVICE},
+	{"service-arg", bit(Command::List) | bit(Command::Zero) | bit(Command::NcTable) | bit(Command::NcFlush)},
+	{"scheduler", SERVICE_CMDS}, {"persistent", SERVICE_CMDS}, {"netmask", SERVICE_CMDS},
+	{"sched-flags", SERVICE_CMDS}, {"pe", SERVICE_CMDS}, {"ops", SERVICE_CMDS},
+	{"real-server", DEST_CMDS | bit(Command::DelDest)}, {"gatewaying", DEST_CMDS}, {"ipip", DEST_CMDS},
+	{"masquerading", DEST_CMDS}, {"weight", DEST_CMDS}, {"u-threshold", DEST_CMDS},
+	{"l-threshold", DEST_CMDS}, {"tun-type", DEST_CMDS}, {"tun-port", DEST_CMDS}, {"tun-nocsum", DEST_CMDS},
+	{"tun-csum", DEST_CMDS}, {"tun-remcsum", DEST_CMDS},
+	{"mcast-interface", bit(Command::StartDaemon)}, {"syncid", bit(Command::StartDaemon) | bit(Command::StopDaemon)},
+	{"sync-maxlen", bit(Command::StartDaemon)}, {"mcast-group", bit(Command::StartDaemon)},
+	{"mcast-port", bit(Command::StartDaemon)}, {"mcast-ttl", bit(Command::StartDaemon)},
+	{"numeric", bit(Command::List) | bit(Command::Save)}, {"connection", bit(Command::List)},
+	{"timeout", bit(Command::List)}, {"daemon", bit(Command::List)}, {"stats", bit(Command::List)},
+	{"rate", bit(Command::List)}, {"thresholds", bit(Command::List)}, {"persistent-conn", bit(Command::List)},
+	{"nosort", bit(Command::List)}, {"sort", bit(Command::List)}, {"exact", bit(Command::List)},
+	{"tun-info", bit(Command::List)}, {"nc", bit(Command::List)},
+	{"output", NC_LISTINGS}, {"json", NC_LISTINGS},
+	{"class", bit(Command::NcTable) | bit(Command::NcFlush)}, {"server", bit(Command::NcTable) | bit(Command::NcFlush)},
+	{"sticky", SERVICE_CMDS}, {"nc-key", SERVICE_CMDS}, {"nc-subnet", SERVICE_CMDS}, {"nc-pick", SERVICE_CMDS},
+	{"nc-drain", SERVICE_CMDS}, {"nc-max-entries", SERVICE_CMDS}};
 
 struct Options {
 	Command cmd = Command::None;
@@ -49,7 +92,8 @@ struct Options {
 	NcPolicyChange nc;
 	bool nc_listing = false;
 	unsigned list_format = 0; // ListFormat bits
-	bool list_connections = false, list_timeouts = false;
+	bool list_connections = false, list_timeouts = false, list_daemons = false;
+	SyncDaemon daemon;
 	std::array<uint32_t, 3> timeouts{};
 	std::optional<Address> cls;
 	std::optional<Endpoint> server;
@@ -59,19 +103,24 @@ struct Options {
 const char *usage_text =
 	"Usage:\n"
 	"  ncadm -A|-E -t|-u|--sctp-service|-f SERVICE [-s SCHED] [-p [TIMEOUT]] [-M NETMASK]\n"
-	"        [-b FLAGS] [--pe NAME] [NC OPTIONS]\n"
+	"        [-b FLAGS] [--pe NAME] [-o|--ops] [NC OPTIONS]\n"
 	"  ncadm -D -t|-u|--sctp-service|-f SERVICE\n"
 	"  ncadm -C\n"
 	"  ncadm -a|-e -t|-u|--sctp-service|-f SERVICE -r SERVER[:PORT] [-g|-i|-m] [-w WEIGHT]\n"
-	"        [-x UPPER] [-y LOWER]\n"
+	"        [-x UPPER] [-y LOWER] [--tun-type ipip|gue|gre [--tun-port PORT]\n"
+	"        [--tun-nocsum|--tun-csum|--tun-remcsum]]\n"
 	"  ncadm -d -t|-u|--sctp-service|-f SERVICE -r SERVER[:PORT]\n"
-	"  ncadm -L|-l [SERVICE] [-n] [--stats|--rate|--thresholds|--persistent-conn] [--exact]\n"
-	"        [--nosort] [-o json]                 as ipvsadm -L\n"
+	"  ncadm -L|-l [SERVICE] [-n] [--stats|--rate|--thresholds|--persistent-conn|--tun-info]\n"
+	"        [--exact] [--nosort] [-o json]       as ipvsadm -L\n"
 	"  ncadm -S [-n]                               save rules, nc policy included\n"
 	"  ncadm -R                                    restore rules from standard input\n"
 	"  ncadm -Z [SERVICE]                          zero counters\n"
-	"  ncadm -L -c [-n] [--persistent-conn]         connections\n"
+	"  ncadm -L -c [-n] [--persistent-conn] [-o json]  connections\n"
 	"  ncadm -L --timeout | --set TCP TCPFIN UDP    connection timeouts\n"
+	"  ncadm --start-daemon master|backup [--mcast-interface IF] [--syncid ID] [--sync-maxlen N]\n"
+	"        [--mcast-group ADDR] [--mcast-port PORT] [--mcast-ttl TTL]\n"
+	"  ncadm --stop-daemon master|backup          connection sync daemon\n"
+	"  ncadm -L --daemon                          sync daemons\n"
 	"  ncadm -L --nc [SERVICE] [-o json]          nc policy and counters\n"
 	"  ncadm --nc-table SERVICE [--class ADDR] [--server ADDR[:PORT]] [-o json]\n"
 	"  ncadm --nc-flush SERVICE [--class ADDR | --server ADDR[:PORT]]\n"
@@ -133,15 +182,25 @@ ServiceId service_at(const std::string &arg, uint16_t protocol)
 	return id;
 }
 
-// ipvsadm takes "-p 300" as well as "-p300": turn the former into the latter.
+// ipvsadm takes "-p 300" as well as "-p300": turn the former into the
+// latter. ipvsadm's -o is --ops and takes no value; ncadm's "-o json" (a
+// value that is not an option) still means the output format.
 std::vector<std::string> normalize_args(int argc, char **argv)
 {
 	std::vector<std::string> args(argv + 1, argv + argc);
-	for (size_t i = 0; i + 1 < args.size(); i++) {
-		if ((args[i] == "-p" || args[i] == "--persistent") && !args[i + 1].empty() &&
+	for (size_t i = 0; i < args.size(); i++) {
+		bool has_next = i + 1 < args.size();
+		if ((args[i] == "-p" || args[i] == "--persistent") && has_next && !args[i + 1].empty() &&
 		    args[i + 1].find_first_not_of("0123456789") == std::string::npos) {
 			args[i] = "--persistent=" + args[i + 1];
 			args.erase(args.begin() + static_cast<long>(i) + 1);
+		} else if (args[i] == "-o") {
+			if (has_next && !args[i + 1].empty() && args[i + 1][0] != '-') {
+				args[i] = "--output=" + args[i + 1];
+				args.erase(args.begin() + static_cast<long>(i) + 1);
+			} else {
+				args[i] = "--ops";
+			}
 		}
 	}
 	return args;
@@ -154,21 +213,27 @@ Options parse_args(int argc, char **argv)
 		("add-service,A", "") ("edit-service,E", "") ("delete-service,D", "") ("clear,C", "")
 		("add-server,a", "") ("edit-server,e", "") ("delete-server,d", "") ("list,L", "")
 		("list-l,l", "") ("save,S", "") ("restore,R", "") ("zero,Z", "")
-		("set", po::value<std::vector<std::string>>()->multitoken()) ("connection,c", "") ("timeout", "") ("nc-table", "") ("nc-flush", "") ("help,h", "") ("version,V", "")
+		("set", po::value<std::vector<std::string>>()->multitoken())
+		("start-daemon", po::value<std::string>()) ("stop-daemon", po::value<std::string>())
+		("connection,c", "") ("timeout", "") ("daemon", "")
+		("nc-table", "") ("nc-flush", "") ("help,h", "") ("version,V", "")
 		("tcp-service,t", po::value<std::string>()) ("udp-service,u", po::value<std::string>())
 		("sctp-service", po::value<std::string>()) ("fwmark-service,f", po::value<std::string>())
 		("ipv6,6", "")
 		("scheduler,s", po::value<std::string>()) ("persistent,p", po::value<std::string>()->implicit_value("360"))
 		("netmask,M", po::value<std::string>()) ("sched-flags,b", po::value<std::string>())
-		("pe", po::value<std::string>())
+		("pe", po::value<std::string>()) ("ops", "")
 		("real-server,r", po::value<std::string>()) ("gatewaying,g", "") ("ipip,i", "")
 		("masquerading,m", "") ("weight,w", po::value<std::string>())
 		("u-threshold,x", po::value<std::string>()) ("l-threshold,y", po::value<std::string>())
 		("tun-type", po::value<std::string>()) ("tun-port", po::value<std::string>())
 		("tun-nocsum", "") ("tun-csum", "") ("tun-remcsum", "")
-		("numeric,n", "") ("output,o", po::value<std::string>()) ("json", "")
+		("mcast-interface", po::value<std::string>()) ("syncid", po::value<std::string>())
+		("sync-maxlen", po::value<std::string>()) ("mcast-group", po::value<std::string>())
+		("mcast-port", po::value<std::string>()) ("mcast-ttl", po::value<std::string>())
+		("numeric,n", "") ("output", po::value<std::string>()) ("json", "")
 		("stats", "") ("rate", "") ("thresholds", "") ("persistent-conn", "") ("nosort", "")
-		("sort", "") ("exact", "")
+		("sort", "") ("exact", "") ("tun-info", "")
 		("nc", "") ("class", po::value<std::string>()) ("server", po::value<std::string>())
 		("sticky", po::value<std::string>()) ("nc-key", po::value<std::string>())
 		("nc-subnet", po::value<std::string>()) ("nc-pick", po::value<std::string>())
@@ -197,19 +262,22 @@ Options parse_args(int argc, char **argv)
 		std::cout << "ncadm " NCADM_VERSION " (ipvsadm 1.31 command line)\n";
 		std::exit(0);
 	}
-	const std::pair<const char *, Command> commands[] = {
-		{"add-service", Command::AddService}, {"edit-service", Command::EditService},
-		{"delete-service", Command::DelService}, {"clear", Command::Clear},
-		{"add-server", Command::AddDest}, {"edit-server", Command::EditDest},
-		{"delete-server", Command::DelDest}, {"list", Command::List}, {"list-l", Command::List},
-		{"save", Command::Save}, {"restore", Command::Restore}, {"zero", Command::Zero},
-		{"set", Command::SetTimeouts},
-		{"nc-table", Command::NcTable}, {"nc-flush", Command::NcFlush}};
-	for (const auto &[name, c] : commands)
-		if (vm.count(name))
+	const char *cmd_name = "";
+	for (const auto &[name, c] : command_options)
+		if (vm.count(name)) {
 			set_command(o, c);
+			cmd_name = name;
+		}
 	if (o.cmd == Command::None)
 		throw UsageError("no command given (see ncadm -h)");
+	if (!std::strcmp(cmd_name, "list-l"))
+		cmd_name = "list";
+	for (const auto &[name, cmds] : option_commands)
+		if (vm.count(name) && !(cmds & bit(o.cmd))) {
+			if (!std::strcmp(name, "service-arg"))
+				throw UsageError("unexpected argument '" + vm[name].as<std::string>() + "'");
+			throw UsageError(std::string("--") + name + " does not go with --" + cmd_name);
+		}
 
 	auto str = [&](const char *k) { return vm[k].as<std::string>(); };
 	int af = vm.count("ipv6") ? AF_INET6 : AF_INET;
@@ -230,19 +298,17 @@ Options parse_args(int argc, char **argv)
 		id.af = af;
 		id.fwmark = static_cast<uint32_t>(parse_number(str("fwmark-service"), 1, UINT32_MAX, "fwmark"));
 		o.service = id;
+	} else if (vm.count("ipv6")) {
+		throw UsageError("-6 goes with -f (a fwmark service); addresses say their own family");
 	}
 	if (vm.count("service-arg")) {
-		if (o.cmd != Command::List && o.cmd != Command::NcTable && o.cmd != Command::NcFlush &&
-		    o.cmd != Command::Zero)
-			throw UsageError("unexpected argument '" + str("service-arg") + "'");
 		nsvc++;
 		o.service = service_at(str("service-arg"), IPPROTO_TCP);
 	}
 	if (nsvc > 1)
 		throw UsageError("more than one service given");
 
-	bool needs_service = o.cmd != Command::Clear && o.cmd != Command::List && o.cmd != Command::Save &&
-			     o.cmd != Command::Restore && o.cmd != Command::Zero && o.cmd != Command::SetTimeouts;
+	bool needs_service = bit(o.cmd) & NAMES_SERVICE & ~(bit(Command::List) | bit(Command::Zero));
 	if (o.cmd == Command::SetTimeouts) {
 		auto v = vm["set"].as<std::vector<std::string>>();
 		if (v.size() != 3)
@@ -252,17 +318,48 @@ Options parse_args(int argc, char **argv)
 	}
 	o.list_connections = vm.count("connection") > 0;
 	o.list_timeouts = vm.count("timeout") > 0;
-	if ((o.list_connections || o.list_timeouts) && o.cmd != Command::List)
-		throw UsageError("-c and --timeout go with -L");
+	o.list_daemons = vm.count("daemon") > 0;
+	o.nc_listing = vm.count("nc") > 0;
+	if (o.list_connections + o.list_timeouts + o.list_daemons + o.nc_listing + (nsvc && !o.nc_listing) > 1)
+		throw UsageError("give at most one of -c, --timeout, --daemon, --nc and a service to -L");
 	if (needs_service && !o.service)
 		throw UsageError("this command needs a service (-t, -u, --sctp-service or -f)");
 
+	// The connection sync daemon.
+	if (o.cmd == Command::StartDaemon || o.cmd == Command::StopDaemon) {
+		const std::string state = str(o.cmd == Command::StartDaemon ? "start-daemon" : "stop-daemon");
+		o.daemon.state = state == "master" ? IP_VS_STATE_MASTER
+				 : state == "backup" ? IP_VS_STATE_BACKUP
+						     : throw UsageError("bad sync daemon state '" + state +
+									"' (master or backup)");
+		o.daemon.mcast_ifn = vm.count("mcast-interface") ? str("mcast-interface") : "eth0";
+		if (o.daemon.mcast_ifn.empty() || o.daemon.mcast_ifn.size() >= IP_VS_IFNAME_MAXLEN)
+			throw UsageError("bad multicast interface name '" + o.daemon.mcast_ifn + "'");
+		if (vm.count("syncid"))
+			o.daemon.syncid = static_cast<uint32_t>(parse_number(str("syncid"), 0, 255, "syncid"));
+		if (vm.count("sync-maxlen"))
+			o.daemon.sync_maxlen =
+				static_cast<uint16_t>(parse_number(str("sync-maxlen"), 1, 65535 - 20 - 8, "sync-maxlen"));
+		if (vm.count("mcast-port"))
+			o.daemon.mcast_port = parse_port(str("mcast-port"), "multicast");
+		if (vm.count("mcast-port") && !o.daemon.mcast_port)
+			throw UsageError("multicast port '0' out of range 1..65535");
+		if (vm.count("mcast-ttl"))
+			o.daemon.mcast_ttl = static_cast<uint8_t>(parse_number(str("mcast-ttl"), 1, 255, "mcast-ttl"));
+		if (vm.count("mcast-group")) {
+			Address g = parse_address(str("mcast-group"), "mcast-group");
+			if (g.af == AF_INET ? (g.bytes[0] & 0xf0) != 0xe0 : g.bytes[0] != 0xff)
+				throw UsageError("mcast-group '" + str("mcast-group") + "' is not a multicast address");
+			o.daemon.mcast_group = g;
+		}
+	}
+
 	// Service options.
-	bool svc_cmd = o.cmd == Command::AddService || o.cmd == Command::EditService;
+	bool svc_cmd = bit(o.cmd) & SERVICE_CMDS;
 	if (vm.count("scheduler")) {
 		o.conf.sched = str("scheduler");
 		o.sched_given = true;
-		if (o.conf.sched.empty() || o.conf.sched.size() >= 16)
+		if (o.conf.sched.empty() || o.conf.sched.size() >= IP_VS_SCHEDNAME_MAXLEN)
 			throw UsageError("bad scheduler name '" + o.conf.sched + "'");
 	}
 	if (vm.count("persistent")) {
@@ -276,6 +373,11 @@ Options parse_args(int argc, char **argv)
 		o.conf.netmask = parse_netmask(str("netmask"), o.service ? o.service->af : AF_INET);
 	if (vm.count("pe"))
 		o.conf.pe = str("pe");
+	if (vm.count("ops")) {
+		if (!o.service->fwmark && o.service->protocol != IPPROTO_UDP)
+			throw UsageError("one-packet scheduling (-o) is only for UDP and fwmark services");
+		o.conf.flags |= IP_VS_SVC_F_ONEPACKET;
+	}
 
 	// nc options; they imply -s nc.
 	if (vm.count("sticky"))
@@ -292,8 +394,6 @@ Options parse_args(int argc, char **argv)
 		o.nc.max_entries = static_cast<uint32_t>(
 			parse_number(str("nc-max-entries"), 1, NC_MAX_ENTRIES_LIMIT, "entry cap"));
 	if (!o.nc.empty()) {
-		if (!svc_cmd)
-			throw UsageError("nc options go with -A or -E");
 		if (o.sched_given && o.conf.sched != NC_SCHED_NAME)
 			throw UsageError("nc options need -s nc, not -s " + o.conf.sched);
 		o.conf.sched = NC_SCHED_NAME;
@@ -302,8 +402,7 @@ Options parse_args(int argc, char **argv)
 		o.conf.flags |= parse_sched_flags(str("sched-flags"), o.conf.sched);
 
 	// Real server options.
-	bool dest_cmd = o.cmd == Command::AddDest || o.cmd == Command::EditDest || o.cmd == Command::DelDest;
-	if (dest_cmd) {
+	if (bit(o.cmd) & (DEST_CMDS | bit(Command::DelDest))) {
 		if (!vm.count("real-server"))
 			throw UsageError("this command needs a real server (-r)");
 		DestConf dc;
@@ -357,31 +456,32 @@ Options parse_args(int argc, char **argv)
 	}
 
 	// Listing and table options.
-	o.nc_listing = vm.count("nc") > 0;
 	const std::pair<const char *, unsigned> formats[] = {
 		{"numeric", LIST_NUMERIC}, {"stats", LIST_STATS}, {"rate", LIST_RATE},
 		{"thresholds", LIST_THRESHOLDS}, {"persistent-conn", LIST_PERSISTENTCONN},
-		{"nosort", LIST_NOSORT}, {"exact", LIST_EXACT}};
-	for (const auto &[name, bit] : formats)
+		{"nosort", LIST_NOSORT}, {"exact", LIST_EXACT}, {"tun-info", LIST_TUN_INFO}};
+	for (const auto &[name, bit_] : formats)
 		if (vm.count(name))
-			o.list_format |= bit;
-	unsigned views = o.list_format & (LIST_STATS | LIST_RATE | LIST_THRESHOLDS | LIST_PERSISTENTCONN);
+			o.list_format |= bit_;
+	unsigned views = o.list_format & (LIST_STATS | LIST_RATE | LIST_THRESHOLDS | LIST_PERSISTENTCONN | LIST_TUN_INFO);
 	if (views & (views - 1))
-		throw UsageError("give at most one of --stats, --rate, --thresholds and --persistent-conn");
-	if (views && o.cmd != Command::List)
-		throw UsageError("--stats, --rate, --thresholds and --persistent-conn go with -L");
+		throw UsageError("give at most one of --stats, --rate, --thresholds, --persistent-conn and --tun-info");
+	if ((o.list_timeouts || o.list_daemons || o.nc_listing) && views)
+		throw UsageError("options conflict in the list command");
+	if (o.list_connections && (views & ~LIST_PERSISTENTCONN))
+		throw UsageError("options conflict in the list command");
 	if (vm.count("class"))
 		o.cls = parse_address(str("class"), "class");
 	if (vm.count("server"))
 		o.server = parse_endpoint(str("server"), "server", uint16_t{0});
-	if ((o.cls || o.server) && o.cmd != Command::NcTable && o.cmd != Command::NcFlush)
-		throw UsageError("--class and --server go with --nc-table or --nc-flush");
 	if (o.cls && o.server && o.cmd == Command::NcFlush)
 		throw UsageError("flush a class or a server, not both");
 	if (vm.count("json") || (vm.count("output") && str("output") == "json"))
 		o.format = Format::Json;
 	else if (vm.count("output") && str("output") != "text")
 		throw UsageError("unknown output format '" + str("output") + "' (text or json)");
+	if (o.format == Format::Json && views)
+		throw UsageError("-o json lists every field; it does not go with --stats, --rate and the like");
 	return o;
 }
 
@@ -533,15 +633,29 @@ int run(const Options &o)
 		return 0;
 	case Command::List: {
 		if (o.list_connections) {
-			std::ostringstream out;
-			list_connections(out, o.list_format);
-			std::cout << out.str();
+			std::vector<Connection> conns = read_connections();
+			if (o.format == Format::Json)
+				print_connections_json(std::cout, conns);
+			else
+				list_connections(std::cout, conns, o.list_format);
 			return 0;
 		}
 		if (o.list_timeouts) {
 			std::array<uint32_t, 3> t{};
 			with_context("", [&] { t = Ipvs().timeouts(); });
-			std::cout << "Timeout (tcp tcpfin udp): " << t[0] << " " << t[1] << " " << t[2] << "\n";
+			if (o.format == Format::Json)
+				print_timeouts_json(std::cout, t);
+			else
+				std::cout << "Timeout (tcp tcpfin udp): " << t[0] << " " << t[1] << " " << t[2] << "\n";
+			return 0;
+		}
+		if (o.list_daemons) {
+			std::vector<SyncDaemon> daemons;
+			with_context("", [&] { daemons = Ipvs().daemons(); });
+			if (o.format == Format::Json)
+				print_daemons_json(std::cout, daemons);
+			else
+				list_daemons(std::cout, daemons);
 			return 0;
 		}
 		if (!o.nc_listing) {
@@ -588,6 +702,25 @@ int run(const Options &o)
 	case Command::SetTimeouts:
 		with_context("setting timeouts", [&] { Ipvs().set_timeouts(o.timeouts); });
 		return 0;
+	case Command::StartDaemon:
+	case Command::StopDaemon: {
+		const std::string which = o.daemon.state == IP_VS_STATE_MASTER ? "master" : "backup";
+		try {
+			if (o.cmd == Command::StartDaemon)
+				with_context("starting the " + which + " sync daemon",
+					     [&] { Ipvs().start_daemon(o.daemon); });
+			else
+				with_context("stopping the " + which + " sync daemon",
+					     [&] { Ipvs().stop_daemon(o.daemon.state); });
+		} catch (const KernelError &e) {
+			if (e.error == EEXIST)
+				throw KernelError(EEXIST, "a " + which + " sync daemon is already running");
+			if (e.error == ESRCH)
+				throw KernelError(ESRCH, "no " + which + " sync daemon is running");
+			throw;
+		}
+		return 0;
+	}
 	case Command::NcTable: {
 		std::vector<NcEntry> entries;
 		with_context(o.service->str(), [&] { entries = Nc().table(*o.service); });

@@ -4,6 +4,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <linux/ip_vs.h>
+
+#include <cctype>
 #include <cstdio>
 #include <sstream>
 
@@ -145,6 +148,48 @@ void print_flushed(std::ostream &out, const ServiceId &id, uint32_t n, Format f)
 		out << "{\"service\":" << service_json(id) << ",\"flushed\":" << n << "}\n";
 	else
 		out << id.str() << ": " << n << " entr" << (n == 1 ? "y" : "ies") << " flushed\n";
+}
+
+void print_connections_json(std::ostream &out, const std::vector<Connection> &conns)
+{
+	auto ep = [](const Endpoint &e) {
+		return "{\"address\":" + json_string(e.addr.str()) + ",\"port\":" + std::to_string(e.port) + "}";
+	};
+	out << "{\"connections\":[";
+	const char *sep = "";
+	for (const auto &k : conns) {
+		std::string proto = k.proto;
+		for (auto &c : proto)
+			c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+		out << sep << "{\"protocol\":" << json_string(proto) << ",\"state\":" << json_string(k.state)
+		    << ",\"expires_s\":" << k.expires << ",\"client\":" << ep(k.client)
+		    << ",\"virtual\":" << ep(k.virt) << ",\"server\":" << ep(k.dest);
+		if (!k.pe_name.empty())
+			out << ",\"pe\":" << json_string(k.pe_name) << ",\"pe_data\":" << json_string(k.pe_data);
+		out << "}";
+		sep = ",";
+	}
+	out << "]}\n";
+}
+
+void print_timeouts_json(std::ostream &out, const std::array<uint32_t, 3> &t)
+{
+	out << "{\"timeouts\":{\"tcp\":" << t[0] << ",\"tcpfin\":" << t[1] << ",\"udp\":" << t[2] << "}}\n";
+}
+
+void print_daemons_json(std::ostream &out, const std::vector<SyncDaemon> &daemons)
+{
+	out << "{\"daemons\":[";
+	const char *sep = "";
+	for (const auto &d : daemons) {
+		out << sep << "{\"state\":" << json_string((d.state & IP_VS_STATE_MASTER) ? "master" : "backup")
+		    << ",\"mcast_interface\":" << json_string(d.mcast_ifn) << ",\"syncid\":" << d.syncid
+		    << ",\"sync_maxlen\":" << d.sync_maxlen << ",\"mcast_group\":"
+		    << (d.mcast_group ? json_string(d.mcast_group->str()) : "null") << ",\"mcast_port\":" << d.mcast_port
+		    << ",\"mcast_ttl\":" << unsigned(d.mcast_ttl) << "}";
+		sep = ",";
+	}
+	out << "]}\n";
 }
 
 } // namespace ncadm

@@ -5,6 +5,9 @@
 #pragma once
 
 #include "families.hpp"
+#include "ipvs_list.hpp"
+
+#include <array>
 
 #include <ostream>
 #include <string>
@@ -21,5 +24,9 @@ void print_nc_services(std::ostream &out, const std::vector<NcService> &services
 void print_nc_table(std::ostream &out, const ServiceId &id, const std::vector<NcEntry> &entries,
 		    Format f);
 void print_flushed(std::ostream &out, const ServiceId &id, uint32_t n, Format f);
+// -L -c, -L --timeout and -L --daemon with -o json (their text is ipvsadm's).
+void print_connections_json(std::ostream &out, const std::vector<Connection> &conns);
+void print_timeouts_json(std::ostream &out, const std::array<uint32_t, 3> &t);
+void print_daemons_json(std::ostream &out, const std::vector<SyncDaemon> &daemons);
 
 } // namespace ncadm

@@ -3,9 +3,12 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <charconv>
+#include <cstring>
+#include <memory>
 
 extern "C" {
 #include "ip_vs_nc.h"
@@ -94,6 +97,37 @@ Address parse_address(std::string_view s, std::string_view what)
 	throw UsageError("bad " + std::string(what) + " address " + quoted(s));
 }
 
+Address parse_host(std::string_view s, std::string_view what)
+{
+	bool name = !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+						      "0123456789-.") == std::string_view::npos &&
+		    s.find_first_not_of("0123456789.") != std::string_view::npos;
+	if (!name)
+		return parse_address(s, what);
+	// As ipvsadm: a name stands for its IPv4 address; IPv6 only if it has
+	// no IPv4 one.
+	addrinfo hints{};
+	hints.ai_socktype = SOCK_STREAM;
+	addrinfo *res = nullptr;
+	std::string host(s);
+	if (getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0 || !res)
+		throw UsageError("cannot resolve " + std::string(what) + " host name " + quoted(s));
+	std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> owner(res, &freeaddrinfo);
+	const addrinfo *pick = nullptr;
+	for (const addrinfo *r = res; r && !(pick && pick->ai_family == AF_INET); r = r->ai_next)
+		if (r->ai_family == AF_INET || (!pick && r->ai_family == AF_INET6))
+			pick = r;
+	if (!pick)
+		throw UsageError("cannot resolve " + std::string(what) + " host name " + quoted(s));
+	Address a;
+	a.af = pick->ai_family;
+	if (a.af == AF_INET)
+		std::memcpy(a.bytes.data(), &reinterpret_cast<const sockaddr_in *>(pick->ai_addr)->sin_addr, 4);
+	else
+		std::memcpy(a.bytes.data(), &reinterpret_cast<const sockaddr_in6 *>(pick->ai_addr)->sin6_addr, 16);
+	return a;
+}
+
 uint16_t parse_port(std::string_view s, std::string_view what)
 {
 	// Service names as ipvsadm -S writes them without -n ("http").
@@ -130,7 +164,7 @@ Endpoint parse_endpoint(std::string_view s, std::string_view what,
 		has_port = true;
 	}
 	Endpoint ep;
-	ep.addr = parse_address(host, what);
+	ep.addr = parse_host(host, what);
 	if (has_port)
 		ep.port = parse_port(port, what);
 	else if (default_port)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 //
 // Parsing of ncadm's arguments: addresses, services, times, nc policy.
-// Pure functions that throw UsageError with a one-line message naming the
-// problem; nothing here talks to the kernel.
+// Functions that throw UsageError with a one-line message naming the
+// problem; nothing here talks to the kernel (host and service names are
+// looked up through the resolver, as ipvsadm does).
 #pragma once
 
 #include <array>
@@ -49,7 +50,9 @@ struct KeySpec {
 
 // "1.2.3.4", "2001:db8::1" or "[2001:db8::1]".
 Address parse_address(std::string_view s, std::string_view what);
-// "ADDR:PORT" or "[ADDR6]:PORT"; without a port, @default_port (if any).
+// parse_address, or a host name (resolved, IPv4 preferred, as ipvsadm does).
+Address parse_host(std::string_view s, std::string_view what);
+// "HOST:PORT" or "[ADDR6]:PORT"; without a port, @default_port (if any).
 Endpoint parse_endpoint(std::string_view s, std::string_view what,
 			std::optional<uint16_t> default_port);
 uint16_t parse_port(std::string_view s, std::string_view what);

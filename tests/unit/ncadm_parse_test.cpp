@@ -46,6 +46,24 @@ TEST(Parse, Endpoints)
 		  "bad service port 'nosuchport' (not a number)");
 }
 
+// Host names as ipvsadm takes them ("localhost" is in every /etc/hosts);
+// addresses and address-like typos are never sent to the resolver.
+TEST(Parse, HostNames)
+{
+	auto e = parse_endpoint("localhost:80", "service", std::nullopt);
+	EXPECT_EQ(e.addr.str(), "127.0.0.1");
+	EXPECT_EQ(e.port, 80);
+	EXPECT_EQ(parse_host("10.1.2.3", "real server").str(), "10.1.2.3");
+	EXPECT_EQ(error_of([] { parse_endpoint("10.1.2:80", "service", std::nullopt); }),
+		  "bad service address '10.1.2'");
+	EXPECT_EQ(error_of([] { parse_endpoint("no-such-host.invalid:80", "service", std::nullopt); }),
+		  "cannot resolve service host name 'no-such-host.invalid'");
+	EXPECT_EQ(error_of([] { parse_endpoint("bad_name:80", "service", std::nullopt); }),
+		  "bad service address 'bad_name'");
+	// Networks and classes are numeric only.
+	EXPECT_EQ(error_of([] { parse_address("localhost", "class"); }), "bad class address 'localhost'");
+}
+
 TEST(Parse, StickyTime)
 {
 	EXPECT_EQ(parse_sticky("30"), 1800u); // minutes, as the patent's sticky <vid> <min>

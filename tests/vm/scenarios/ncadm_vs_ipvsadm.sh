@@ -28,6 +28,7 @@ ipv -a -t "$VIP:8080" -r "$(rs_addr 1):80" -m
 ipv -A --sctp-service "$VIP:99" -s dh
 ipv -A -t "$VIP:81" -s wlc -p
 ipv -A -t 10.0.0.5:21 -s rr
+ipv -A -u "$VIP:54" -s rr -o
 ipv -A -t 203.0.113.7:80 -s rr
 ipv -a -t 203.0.113.7:80 -r "$(rs_addr 4):80" -m
 modprobe ipip 2>/dev/null && ipv -a -t "$VIP:80" -r 10.255.0.99 -i -w 2 || true
@@ -55,7 +56,7 @@ same() {
 }
 for args in "-Ln" "-L" "-l -n" "-Ln --stats" "-Ln --stats --exact" "-L --stats" "-Ln --thresholds" \
 	"-Ln --persistent-conn" "-Ln --nosort" "-Ln -t $VIP:80" "-Ln -f 7" "-Ln -t [$VIP6]:80" \
-	"-Ln -u $VIP:53 --stats" "-Ln --rate" "-Lnc" "-Lc" "-Lnc --persistent-conn" "-L --timeout"; do
+	"-Ln -u $VIP:53 --stats" "-Ln --rate" "-Lnc" "-Lc" "-Lnc --persistent-conn" "-L --timeout" "-Ln --tun-info"; do
 	same $args
 done
 ncadm dir --set 100 20 30
@@ -101,4 +102,37 @@ sleep 3
 ncadm dir -Z
 expect_eq "conns after -Z" "$(ipv -Ln --stats -t "$VIP:80" | awk 'NR == 3 { print $3 }')" 0
 ncadm dir -Ln -o json | grep -q '"services":\[{"service":' || nc_fail "ncadm -Ln -o json"
+
+# One-packet scheduling (-o) and host names, as ipvsadm takes them.
+ncadm dir -A -u "$VIP:55" -s wlc -o
+ipv -Ln -u "$VIP:55" | grep -q "^UDP  $VIP:55 wlc ops\$" || nc_fail "ncadm -o: $(ipv -Ln -u "$VIP:55")"
+ncadm dir -A -t localhost:82 -s rr
+ncadm dir -a -t localhost:82 -r localhost:8082 -m
+ipv -Ln -t 127.0.0.1:82 | grep -q -- "-> 127.0.0.1:8082 " || nc_fail "host names: $(ipv -Ln)"
+
+# The connection sync daemon: started, listed and stopped by either tool.
+ncadm dir --start-daemon master --mcast-interface br0 --syncid 5 --sync-maxlen 1400 \
+	--mcast-group 239.1.2.3 --mcast-port 9000 --mcast-ttl 2
+ipv --start-daemon backup --mcast-interface c0 --syncid 6
+same -L --daemon
+ipv -L --daemon | grep -q "^master sync daemon (mcast=br0, syncid=5, maxlen=1400, group=239.1.2.3, port=9000, ttl=2)$" ||
+	nc_fail "master daemon as started by ncadm: $(ipv -L --daemon)"
+out=$(ncadm dir -L --daemon -o json)
+case $out in
+'{"daemons":[{"state":"master","mcast_interface":"br0","syncid":5,"sync_maxlen":1400,"mcast_group":"239.1.2.3","mcast_port":9000,"mcast_ttl":2},{"state":"backup","mcast_interface":"c0","syncid":6,'*'}]}') ;;
+*) nc_fail "ncadm -L --daemon -o json: $out" ;;
+esac
+if out=$(ncadm dir --start-daemon master --mcast-interface br0 2>&1); then nc_fail "second master daemon started"; fi
+expect_eq "second master" "$out" "ncadm: a master sync daemon is already running"
+ncadm dir --stop-daemon master
+ncadm dir --stop-daemon backup
+expect_eq "daemons after --stop-daemon" "$(ipv -L --daemon)" ""
+if out=$(ncadm dir --stop-daemon backup 2>&1); then nc_fail "stopped a daemon that does not run"; fi
+expect_eq "stop without daemon" "$out" "ncadm: no backup sync daemon is running"
+
+# JSON for the other listings.
+probe cli --to "$VIP:80" --from 61.1.0.1 --count 1 > /dev/null || true
+ncadm dir -Lc -o json | grep -q '^{"connections":\[.*{"protocol":"tcp","state":"[A-Z_]*","expires_s":[0-9]*,"client":{"address":"61.1.0.1","port":[0-9]*},"virtual":{"address":"198.51.100.10","port":80},"server":{"address":"10.255.0.[0-9]*","port":80}}' ||
+	nc_fail "ncadm -Lc -o json: $(ncadm dir -Lc -o json)"
+expect_eq "timeouts as JSON" "$(ncadm dir -L --timeout --json)" '{"timeouts":{"tcp":100,"tcpfin":20,"udp":30}}'
 echo "PASS: ncadm_vs_ipvsadm"
