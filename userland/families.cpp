@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "families.hpp"
+#include "codec.hpp"
 
 #include <arpa/inet.h>
 #include <linux/ip_vs.h>
@@ -13,64 +14,9 @@ extern "C" {
 
 namespace ncadm {
 
-std::string ServiceId::str() const
-{
-	if (fwmark)
-		return "FWM " + std::to_string(fwmark);
-	std::string proto = protocol == IPPROTO_TCP ? "TCP" : protocol == IPPROTO_UDP ? "UDP" : "SCTP";
-	std::string a = af == AF_INET6 ? "[" + addr.str() + "]" : addr.str();
-	return proto + " " + a + ":" + std::to_string(port);
-}
-
-namespace {
-
-size_t addr_len(int af)
-{
-	return af == AF_INET ? 4 : 16;
-}
-
-Address get_addr(nlattr *a, int af)
-{
-	Address out;
-	out.af = af;
-	if (a)
-		std::memcpy(out.bytes.data(), nla_data(a),
-			    std::min<size_t>(static_cast<size_t>(nla_len(a)), out.bytes.size()));
-	return out;
-}
-
-uint64_t get_u64(nlattr *a)
-{
-	return a ? nla_get_u64(a) : 0;
-}
-
-} // namespace
-
 // ---- IPVS ----
 
 Ipvs::Ipvs() : sock_(IPVS_GENL_NAME, "IPVS is not available (modprobe ip_vs)") {}
-
-void Ipvs::put_service(Message &m, const ServiceId &id, const ServiceConf *c)
-{
-	Message::Nest n(m, IPVS_CMD_ATTR_SERVICE);
-	m.put_u16(IPVS_SVC_ATTR_AF, static_cast<uint16_t>(id.af));
-	if (id.fwmark) {
-		m.put_u32(IPVS_SVC_ATTR_FWMARK, id.fwmark);
-	} else {
-		m.put_u16(IPVS_SVC_ATTR_PROTOCOL, id.protocol);
-		m.put(IPVS_SVC_ATTR_ADDR, id.addr.bytes.data(), 16);
-		m.put_u16(IPVS_SVC_ATTR_PORT, htons(id.port));
-	}
-	if (!c)
-		return;
-	m.put_string(IPVS_SVC_ATTR_SCHED_NAME, c->sched);
-	if (!c->pe.empty())
-		m.put_string(IPVS_SVC_ATTR_PE_NAME, c->pe);
-	ip_vs_flags flags{c->flags, ~0u};
-	m.put(IPVS_SVC_ATTR_FLAGS, &flags, sizeof(flags));
-	m.put_u32(IPVS_SVC_ATTR_TIMEOUT, c->timeout);
-	m.put_u32(IPVS_SVC_ATTR_NETMASK, c->netmask);
-}
 
 void Ipvs::add_service(const ServiceId &id, const ServiceConf &c)
 {
@@ -103,23 +49,7 @@ void Ipvs::dest_cmd(uint8_t cmd, const ServiceId &id, const DestConf &d, bool fu
 {
 	Message m(sock_.family(), cmd, IPVS_GENL_VERSION);
 	put_service(m, id, nullptr);
-	{
-		Message::Nest n(m, IPVS_CMD_ATTR_DEST);
-		m.put_u16(IPVS_DEST_ATTR_ADDR_FAMILY, static_cast<uint16_t>(d.server.addr.af));
-		m.put(IPVS_DEST_ATTR_ADDR, d.server.addr.bytes.data(), 16);
-		m.put_u16(IPVS_DEST_ATTR_PORT, htons(d.server.port));
-		if (full) {
-			m.put_u32(IPVS_DEST_ATTR_FWD_METHOD, d.fwd);
-			m.put_u32(IPVS_DEST_ATTR_WEIGHT, static_cast<uint32_t>(d.weight));
-			m.put_u32(IPVS_DEST_ATTR_U_THRESH, d.u_thresh);
-			m.put_u32(IPVS_DEST_ATTR_L_THRESH, d.l_thresh);
-			if (d.fwd == IP_VS_CONN_F_TUNNEL) {
-				m.put_u8(IPVS_DEST_ATTR_TUN_TYPE, d.tun_type);
-				m.put_u16(IPVS_DEST_ATTR_TUN_PORT, htons(d.tun_port));
-				m.put_u16(IPVS_DEST_ATTR_TUN_FLAGS, d.tun_flags);
-			}
-		}
-	}
+	put_dest(m, d, full);
 	sock_.request(m);
 }
 
@@ -147,65 +77,6 @@ IpvsInfo Ipvs::info()
 	});
 	return info;
 }
-
-namespace {
-
-// @wide: STATS64 (all u64); else STATS (u32 counters, u64 bytes).
-IpvsStats parse_stats(nlattr *nest, bool wide)
-{
-	Attrs<IPVS_STATS_ATTR_MAX> a(nest);
-	auto get = [&](int t, bool is64) -> uint64_t {
-		if (!a[t])
-			return 0;
-		return is64 ? nla_get_u64(a[t]) : nla_get_u32(a[t]);
-	};
-	IpvsStats s;
-	s.conns = get(IPVS_STATS_ATTR_CONNS, wide);
-	s.inpkts = get(IPVS_STATS_ATTR_INPKTS, wide);
-	s.outpkts = get(IPVS_STATS_ATTR_OUTPKTS, wide);
-	s.inbytes = get(IPVS_STATS_ATTR_INBYTES, true);
-	s.outbytes = get(IPVS_STATS_ATTR_OUTBYTES, true);
-	s.cps = get(IPVS_STATS_ATTR_CPS, wide);
-	s.inpps = get(IPVS_STATS_ATTR_INPPS, wide);
-	s.outpps = get(IPVS_STATS_ATTR_OUTPPS, wide);
-	s.inbps = get(IPVS_STATS_ATTR_INBPS, wide);
-	s.outbps = get(IPVS_STATS_ATTR_OUTBPS, wide);
-	return s;
-}
-
-ServiceEntry parse_service_entry(nlmsghdr *nlh)
-{
-	Attrs<IPVS_CMD_ATTR_MAX> top(nlh);
-	Attrs<IPVS_SVC_ATTR_MAX> a(top[IPVS_CMD_ATTR_SERVICE]);
-	ServiceEntry e;
-	e.id.af = a[IPVS_SVC_ATTR_AF] ? nla_get_u16(a[IPVS_SVC_ATTR_AF]) : AF_INET;
-	if (a[IPVS_SVC_ATTR_FWMARK]) {
-		e.id.fwmark = nla_get_u32(a[IPVS_SVC_ATTR_FWMARK]);
-	} else {
-		e.id.protocol = a[IPVS_SVC_ATTR_PROTOCOL] ? nla_get_u16(a[IPVS_SVC_ATTR_PROTOCOL]) : 0;
-		e.id.addr = get_addr(a[IPVS_SVC_ATTR_ADDR], e.id.af);
-		e.id.port = a[IPVS_SVC_ATTR_PORT] ? ntohs(nla_get_u16(a[IPVS_SVC_ATTR_PORT])) : 0;
-	}
-	if (a[IPVS_SVC_ATTR_SCHED_NAME])
-		e.conf.sched = nla_get_string(a[IPVS_SVC_ATTR_SCHED_NAME]);
-	if (a[IPVS_SVC_ATTR_PE_NAME])
-		e.conf.pe = nla_get_string(a[IPVS_SVC_ATTR_PE_NAME]);
-	if (a[IPVS_SVC_ATTR_FLAGS]) {
-		ip_vs_flags f{};
-		std::memcpy(&f, nla_data(a[IPVS_SVC_ATTR_FLAGS]),
-			    std::min<size_t>(sizeof(f), static_cast<size_t>(nla_len(a[IPVS_SVC_ATTR_FLAGS]))));
-		e.conf.flags = f.flags & f.mask;
-	}
-	e.conf.timeout = a[IPVS_SVC_ATTR_TIMEOUT] ? nla_get_u32(a[IPVS_SVC_ATTR_TIMEOUT]) : 0;
-	e.conf.netmask = a[IPVS_SVC_ATTR_NETMASK] ? nla_get_u32(a[IPVS_SVC_ATTR_NETMASK]) : 0;
-	if (a[IPVS_SVC_ATTR_STATS64])
-		e.stats = parse_stats(a[IPVS_SVC_ATTR_STATS64], true);
-	else if (a[IPVS_SVC_ATTR_STATS])
-		e.stats = parse_stats(a[IPVS_SVC_ATTR_STATS], false);
-	return e;
-}
-
-} // namespace
 
 std::vector<ServiceEntry> Ipvs::services()
 {
@@ -245,33 +116,7 @@ std::vector<DestEntry> Ipvs::dests(const ServiceId &id)
 				out.clear();
 				return;
 			}
-			Attrs<IPVS_CMD_ATTR_MAX> top(nlh);
-			Attrs<IPVS_DEST_ATTR_MAX> a(top[IPVS_CMD_ATTR_DEST]);
-			DestEntry d;
-			int af = a[IPVS_DEST_ATTR_ADDR_FAMILY] ? nla_get_u16(a[IPVS_DEST_ATTR_ADDR_FAMILY]) : id.af;
-			d.server.addr = get_addr(a[IPVS_DEST_ATTR_ADDR], af);
-			auto u32 = [&](int t) { return a[t] ? nla_get_u32(a[t]) : 0u; };
-			d.server.port = a[IPVS_DEST_ATTR_PORT] ? ntohs(nla_get_u16(a[IPVS_DEST_ATTR_PORT])) : 0;
-			d.conn_flags = u32(IPVS_DEST_ATTR_FWD_METHOD);
-			d.weight = static_cast<int>(u32(IPVS_DEST_ATTR_WEIGHT));
-			d.u_thresh = u32(IPVS_DEST_ATTR_U_THRESH);
-			d.l_thresh = u32(IPVS_DEST_ATTR_L_THRESH);
-			d.active = u32(IPVS_DEST_ATTR_ACTIVE_CONNS);
-			d.inactive = u32(IPVS_DEST_ATTR_INACT_CONNS);
-			d.persistent = u32(IPVS_DEST_ATTR_PERSIST_CONNS);
-			if (a[IPVS_DEST_ATTR_TUN_TYPE])
-				d.tun_type = nla_get_u8(a[IPVS_DEST_ATTR_TUN_TYPE]);
-			if (a[IPVS_DEST_ATTR_TUN_PORT])
-				d.tun_port = ntohs(nla_get_u16(a[IPVS_DEST_ATTR_TUN_PORT]));
-			if (a[IPVS_DEST_ATTR_TUN_FLAGS])
-				d.tun_flags = nla_get_u16(a[IPVS_DEST_ATTR_TUN_FLAGS]);
-			// ipvsadm 1.31 reads a dest's STATS64 as if it were STATS:
-			// the same numbers below 2^32, which listings compare on.
-			if (a[IPVS_DEST_ATTR_STATS64])
-				d.stats = parse_stats(a[IPVS_DEST_ATTR_STATS64], true);
-			else if (a[IPVS_DEST_ATTR_STATS])
-				d.stats = parse_stats(a[IPVS_DEST_ATTR_STATS], false);
-			out.push_back(d);
+			out.push_back(parse_dest_entry(nlh, id.af));
 		});
 	return out;
 }
@@ -317,32 +162,8 @@ std::vector<SyncDaemon> Ipvs::daemons()
 				   out.clear();
 				   return;
 			   }
-			   Attrs<IPVS_CMD_ATTR_MAX> top(nlh);
-			   Attrs<IPVS_DAEMON_ATTR_MAX> a(top[IPVS_CMD_ATTR_DAEMON]);
-			   if (!a[IPVS_DAEMON_ATTR_STATE] || !a[IPVS_DAEMON_ATTR_MCAST_IFN] || !a[IPVS_DAEMON_ATTR_SYNC_ID])
-				   return;
-			   SyncDaemon d;
-			   d.state = nla_get_u32(a[IPVS_DAEMON_ATTR_STATE]);
-			   d.mcast_ifn = nla_get_string(a[IPVS_DAEMON_ATTR_MCAST_IFN]);
-			   d.syncid = nla_get_u32(a[IPVS_DAEMON_ATTR_SYNC_ID]);
-			   if (a[IPVS_DAEMON_ATTR_SYNC_MAXLEN])
-				   d.sync_maxlen = nla_get_u16(a[IPVS_DAEMON_ATTR_SYNC_MAXLEN]);
-			   if (a[IPVS_DAEMON_ATTR_MCAST_PORT])
-				   d.mcast_port = nla_get_u16(a[IPVS_DAEMON_ATTR_MCAST_PORT]);
-			   if (a[IPVS_DAEMON_ATTR_MCAST_TTL])
-				   d.mcast_ttl = nla_get_u8(a[IPVS_DAEMON_ATTR_MCAST_TTL]);
-			   if (nlattr *g = a[IPVS_DAEMON_ATTR_MCAST_GROUP]; g && nla_len(g) == 4) {
-				   Address ga;
-				   ga.af = AF_INET;
-				   std::memcpy(ga.bytes.data(), nla_data(g), 4);
-				   d.mcast_group = ga;
-			   } else if (nlattr *g6 = a[IPVS_DAEMON_ATTR_MCAST_GROUP6]; g6 && nla_len(g6) == 16) {
-				   Address ga;
-				   ga.af = AF_INET6;
-				   std::memcpy(ga.bytes.data(), nla_data(g6), 16);
-				   d.mcast_group = ga;
-			   }
-			   out.push_back(d);
+			   if (auto d = parse_daemon(nlh))
+				   out.push_back(*d);
 		   });
 	return out;
 }
@@ -350,32 +171,16 @@ std::vector<SyncDaemon> Ipvs::daemons()
 void Ipvs::start_daemon(const SyncDaemon &d)
 {
 	Message m(sock_.family(), IPVS_CMD_NEW_DAEMON, IPVS_GENL_VERSION);
-	{
-		Message::Nest n(m, IPVS_CMD_ATTR_DAEMON);
-		m.put_u32(IPVS_DAEMON_ATTR_STATE, d.state);
-		m.put_string(IPVS_DAEMON_ATTR_MCAST_IFN, d.mcast_ifn);
-		m.put_u32(IPVS_DAEMON_ATTR_SYNC_ID, d.syncid);
-		if (d.sync_maxlen)
-			m.put_u16(IPVS_DAEMON_ATTR_SYNC_MAXLEN, d.sync_maxlen);
-		if (d.mcast_port)
-			m.put_u16(IPVS_DAEMON_ATTR_MCAST_PORT, d.mcast_port);
-		if (d.mcast_ttl)
-			m.put_u8(IPVS_DAEMON_ATTR_MCAST_TTL, d.mcast_ttl);
-		if (d.mcast_group && d.mcast_group->af == AF_INET6)
-			m.put(IPVS_DAEMON_ATTR_MCAST_GROUP6, d.mcast_group->bytes.data(), 16);
-		else if (d.mcast_group)
-			m.put(IPVS_DAEMON_ATTR_MCAST_GROUP, d.mcast_group->bytes.data(), 4);
-	}
+	put_daemon(m, d, true);
 	sock_.request(m);
 }
 
 void Ipvs::stop_daemon(uint32_t state)
 {
 	Message m(sock_.family(), IPVS_CMD_DEL_DAEMON, IPVS_GENL_VERSION);
-	{
-		Message::Nest n(m, IPVS_CMD_ATTR_DAEMON);
-		m.put_u32(IPVS_DAEMON_ATTR_STATE, state);
-	}
+	SyncDaemon d;
+	d.state = state;
+	put_daemon(m, d, false);
 	sock_.request(m);
 }
 
@@ -402,97 +207,6 @@ std::optional<std::string> Ipvs::scheduler_of(const ServiceId &id)
 // ---- IPVS_NC ----
 
 Nc::Nc() : sock_(NC_GENL_NAME, "the nc scheduler is not loaded (modprobe ip_vs_nc)") {}
-
-namespace {
-
-void put_nc_service(Message &m, const ServiceId &id)
-{
-	Message::Nest n(m, NC_ATTR_SERVICE);
-	m.put_u16(NC_SVC_ATTR_AF, static_cast<uint16_t>(id.af));
-	if (id.fwmark) {
-		m.put_u32(NC_SVC_ATTR_FWMARK, id.fwmark);
-		return;
-	}
-	m.put_u16(NC_SVC_ATTR_PROTOCOL, id.protocol);
-	m.put(NC_SVC_ATTR_ADDR, id.addr.bytes.data(), addr_len(id.af));
-	m.put_u16(NC_SVC_ATTR_PORT, htons(id.port));
-}
-
-void put_nc_addr(Message &m, int type, const Address &a, std::optional<unsigned> plen,
-		 std::optional<uint16_t> port)
-{
-	Message::Nest n(m, type);
-	m.put_u16(NC_ADDR_ATTR_AF, static_cast<uint16_t>(a.af));
-	m.put(NC_ADDR_ATTR_ADDR, a.bytes.data(), addr_len(a.af));
-	if (plen)
-		m.put_u8(NC_ADDR_ATTR_PLEN, static_cast<uint8_t>(*plen));
-	if (port)
-		m.put_u16(NC_ADDR_ATTR_PORT, htons(*port));
-}
-
-struct ParsedAddr {
-	Address addr;
-	unsigned plen = 0;
-	uint16_t port = 0;
-};
-
-ParsedAddr parse_nc_addr(nlattr *nest)
-{
-	Attrs<NC_ADDR_ATTR_MAX> a(nest);
-	ParsedAddr out;
-	int af = a[NC_ADDR_ATTR_AF] ? nla_get_u16(a[NC_ADDR_ATTR_AF]) : AF_INET;
-	out.addr = get_addr(a[NC_ADDR_ATTR_ADDR], af);
-	if (a[NC_ADDR_ATTR_PLEN])
-		out.plen = nla_get_u8(a[NC_ADDR_ATTR_PLEN]);
-	if (a[NC_ADDR_ATTR_PORT])
-		out.port = ntohs(nla_get_u16(a[NC_ADDR_ATTR_PORT]));
-	return out;
-}
-
-NcService parse_nc_service(nlmsghdr *nlh)
-{
-	Attrs<NC_ATTR_MAX> top(nlh);
-	Attrs<NC_SVC_ATTR_MAX> svc(top[NC_ATTR_SERVICE]);
-	Attrs<NC_POL_ATTR_MAX> pol(top[NC_ATTR_POLICY]);
-	Attrs<NC_STATS_ATTR_MAX> st(top[NC_ATTR_STATS]);
-	NcService s;
-	s.id.af = svc[NC_SVC_ATTR_AF] ? nla_get_u16(svc[NC_SVC_ATTR_AF]) : AF_INET;
-	if (svc[NC_SVC_ATTR_FWMARK]) {
-		s.id.fwmark = nla_get_u32(svc[NC_SVC_ATTR_FWMARK]);
-	} else {
-		s.id.protocol = svc[NC_SVC_ATTR_PROTOCOL] ? nla_get_u16(svc[NC_SVC_ATTR_PROTOCOL]) : 0;
-		s.id.addr = get_addr(svc[NC_SVC_ATTR_ADDR], s.id.af);
-		s.id.port = svc[NC_SVC_ATTR_PORT] ? ntohs(nla_get_u16(svc[NC_SVC_ATTR_PORT])) : 0;
-	}
-	auto u8 = [&](int t) { return pol[t] ? nla_get_u8(pol[t]) : uint8_t{0}; };
-	auto u32 = [&](int t) { return pol[t] ? nla_get_u32(pol[t]) : 0u; };
-	s.policy.key = u8(NC_POL_ATTR_KEY);
-	s.policy.plen4 = u8(NC_POL_ATTR_PLEN4);
-	s.policy.plen6 = u8(NC_POL_ATTR_PLEN6);
-	s.policy.pick = u8(NC_POL_ATTR_PICK);
-	s.policy.drain = u8(NC_POL_ATTR_DRAIN);
-	s.policy.sticky = u32(NC_POL_ATTR_STICKY);
-	s.policy.max_entries = u32(NC_POL_ATTR_MAX_ENTRIES);
-	if (pol[NC_POL_ATTR_SUBNETS]) {
-		nlattr *a;
-		int rem;
-		nla_for_each_nested(a, pol[NC_POL_ATTR_SUBNETS], rem) {
-			ParsedAddr p = parse_nc_addr(a);
-			s.policy.subnets.push_back(Network{p.addr, p.plen});
-		}
-	}
-	s.stats.lookups = get_u64(st[NC_STATS_ATTR_LOOKUPS]);
-	s.stats.hits = get_u64(st[NC_STATS_ATTR_HITS]);
-	s.stats.new_classes = get_u64(st[NC_STATS_ATTR_NEW]);
-	s.stats.expired = get_u64(st[NC_STATS_ATTR_EXPIRED]);
-	s.stats.repicked = get_u64(st[NC_STATS_ATTR_REPICKED]);
-	s.stats.overflow = get_u64(st[NC_STATS_ATTR_OVERFLOW]);
-	s.stats.entries = get_u64(st[NC_STATS_ATTR_ENTRIES]);
-	s.stats.noserver = get_u64(st[NC_STATS_ATTR_NOSERVER]);
-	return s;
-}
-
-} // namespace
 
 NcService Nc::get(const ServiceId &id)
 {
@@ -522,29 +236,7 @@ void Nc::set_policy(const ServiceId &id, const NcPolicyChange &c)
 {
 	Message m(sock_.family(), NC_CMD_SET_POLICY, NC_GENL_VERSION);
 	put_nc_service(m, id);
-	{
-		Message::Nest pol(m, NC_ATTR_POLICY);
-		if (c.key) {
-			m.put_u8(NC_POL_ATTR_KEY, c.key->mode);
-			if (c.key->plen4)
-				m.put_u8(NC_POL_ATTR_PLEN4, *c.key->plen4);
-			if (c.key->plen6)
-				m.put_u8(NC_POL_ATTR_PLEN6, *c.key->plen6);
-		}
-		if (c.sticky)
-			m.put_u32(NC_POL_ATTR_STICKY, *c.sticky);
-		if (c.pick)
-			m.put_u8(NC_POL_ATTR_PICK, *c.pick);
-		if (c.drain)
-			m.put_u8(NC_POL_ATTR_DRAIN, *c.drain);
-		if (c.max_entries)
-			m.put_u32(NC_POL_ATTR_MAX_ENTRIES, *c.max_entries);
-		if (c.subnets) {
-			Message::Nest list(m, NC_POL_ATTR_SUBNETS);
-			for (const auto &n : *c.subnets)
-				put_nc_addr(m, NC_SUBNET_ATTR_NET, n.addr, n.plen, std::nullopt);
-		}
-	}
+	put_nc_policy(m, c);
 	sock_.request(m);
 }
 
@@ -563,18 +255,7 @@ std::vector<NcEntry> Nc::table(const ServiceId &id)
 				out.clear();
 				return;
 			}
-			Attrs<NC_ATTR_MAX> top(nlh);
-			Attrs<NC_ENTRY_ATTR_MAX> e(top[NC_ATTR_ENTRY]);
-			NcEntry en;
-			ParsedAddr cls = parse_nc_addr(e[NC_ENTRY_ATTR_CLASS]);
-			ParsedAddr srv = parse_nc_addr(e[NC_ENTRY_ATTR_DEST]);
-			en.cls = Network{cls.addr, cls.plen};
-			en.server = Endpoint{srv.addr, srv.port};
-			en.age_ms = get_u64(e[NC_ENTRY_ATTR_AGE_MS]);
-			en.idle_ms = get_u64(e[NC_ENTRY_ATTR_IDLE_MS]);
-			en.left_ms = get_u64(e[NC_ENTRY_ATTR_LEFT_MS]);
-			en.conns = get_u64(e[NC_ENTRY_ATTR_CONNS]);
-			out.push_back(en);
+			out.push_back(parse_nc_entry(nlh));
 		});
 	return out;
 }

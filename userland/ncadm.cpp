@@ -486,7 +486,8 @@ Options parse_args(int argc, char **argv)
 }
 
 // The kernel's refusal, in the words an operator needs.
-std::string explain(const KernelError &e, const std::string &doing)
+// @enoent: what ENOENT means for this request (it depends on the command).
+std::string explain(const KernelError &e, const std::string &doing, const std::string &enoent)
 {
 	std::string msg = e.what();
 	switch (e.error) {
@@ -499,19 +500,32 @@ std::string explain(const KernelError &e, const std::string &doing)
 	case ESRCH:
 		msg = "no such service";
 		break;
+	case ENOENT:
+		if (!enoent.empty())
+			msg = enoent;
+		break;
 	default:
 		break;
 	}
 	return doing.empty() ? msg : doing + ": " + msg;
 }
 
-void with_context(const std::string &doing, const std::function<void()> &f)
+void with_context(const std::string &doing, const std::function<void()> &f, const std::string &enoent = "")
 {
 	try {
 		f();
 	} catch (const KernelError &e) {
-		throw KernelError(e.error, explain(e, doing));
+		throw KernelError(e.error, explain(e, doing, enoent));
 	}
+}
+
+// ENOENT from -A/-E: IPVS found no scheduler or persistence engine module.
+std::string missing_module(const ServiceConf &c)
+{
+	std::string m = "scheduler '" + c.sched + "'";
+	if (!c.pe.empty())
+		m += " or persistence engine '" + c.pe + "'";
+	return m + " not found (modprobe ip_vs_" + c.sched + (c.pe.empty() ? "" : ", ip_vs_pe_" + c.pe) + ")";
 }
 
 int run(const Options &o);
@@ -586,7 +600,8 @@ int run(const Options &o)
 	switch (o.cmd) {
 	case Command::AddService: {
 		Ipvs ipvs;
-		with_context("adding service " + o.service->str(), [&] { ipvs.add_service(*o.service, o.conf); });
+		with_context("adding service " + o.service->str(), [&] { ipvs.add_service(*o.service, o.conf); },
+			     missing_module(o.conf));
 		if (!o.nc.empty()) {
 			try {
 				with_context("setting the nc policy of " + o.service->str(),
@@ -609,7 +624,8 @@ int run(const Options &o)
 		if (!o.nc.empty() && *sched == NC_SCHED_NAME)
 			with_context("setting the nc policy of " + o.service->str(),
 				     [&] { Nc().set_policy(*o.service, o.nc); });
-		with_context("editing service " + o.service->str(), [&] { ipvs.edit_service(*o.service, o.conf); });
+		with_context("editing service " + o.service->str(), [&] { ipvs.edit_service(*o.service, o.conf); },
+			     missing_module(o.conf));
 		if (!o.nc.empty() && *sched != NC_SCHED_NAME)
 			with_context("setting the nc policy of " + o.service->str(),
 				     [&] { Nc().set_policy(*o.service, o.nc); });
@@ -625,11 +641,12 @@ int run(const Options &o)
 		with_context("adding real server to " + o.service->str(), [&] { Ipvs().add_dest(*o.service, *o.dest); });
 		return 0;
 	case Command::EditDest:
-		with_context("editing real server of " + o.service->str(), [&] { Ipvs().edit_dest(*o.service, *o.dest); });
+		with_context("editing real server of " + o.service->str(), [&] { Ipvs().edit_dest(*o.service, *o.dest); },
+			     "no such real server");
 		return 0;
 	case Command::DelDest:
 		with_context("deleting real server of " + o.service->str(),
-			     [&] { Ipvs().delete_dest(*o.service, o.dest->server); });
+			     [&] { Ipvs().delete_dest(*o.service, o.dest->server); }, "no such real server");
 		return 0;
 	case Command::List: {
 		if (o.list_connections) {

@@ -93,6 +93,38 @@ if out=$(ncadm dir -R < "$TMPDIR/bad.rules" 2>&1); then nc_fail "bad restore fil
 expect_eq "bad restore message" "$out" "ncadm: restore line 2: weight '99999' out of range 0..65535"
 expect_eq "state after a bad restore file" "$(ipv -S -n)" "$state"
 
+# Bad commands, refused by ncadm or by the kernel: one line, non-zero
+# exit, and the kernel state as it was.
+state=$(ipv -S -n)
+while read -r args; do
+	# shellcheck disable=SC2086 # word splitting wanted
+	if out=$(ncadm dir $args 2>&1); then nc_fail "ncadm $args succeeded"; fi
+	[ "$(echo "$out" | wc -l)" = 1 ] || nc_fail "ncadm $args: more than one line: $out"
+	expect_eq "state after 'ncadm $args' ($out)" "$(ipv -S -n)" "$state"
+	nc_log "refused: ncadm $args: $out"
+	case $args in
+	*nosuchsched*) expect_eq "unknown scheduler" "$out" \
+		"ncadm: adding service TCP $VIP:90: scheduler 'nosuchsched' not found (modprobe ip_vs_nosuchsched)" ;;
+	-d*) expect_eq "unknown real server" "$out" \
+		"ncadm: deleting real server of TCP $VIP:80: no such real server" ;;
+	esac
+done <<EOF_BAD
+-A -t $VIP:80 -s rr
+-A -t $VIP:90 -s nosuchsched
+-A -t $VIP:90 -s rr --pe nosuchpe
+-E -t $VIP:90 -s rr
+-a -t $VIP:90 -r 10.255.0.11:80
+-a -t $VIP:80 -r 10.255.0.11:80 -m
+-d -t $VIP:80 -r 10.255.0.77:80
+-e -t $VIP:80 -r 10.255.0.77:80 -w 2
+-D -u $VIP:80
+-A -t $VIP:91 -s nc --nc-max-entries 99999999
+-a -t $VIP:80 -r 10.255.0.11:80 -w 70000
+--nc-flush $VIP:80
+--nc-table $VIP:90
+-Z -t $VIP:90
+EOF_BAD
+
 # -Z zeroes the counters.
 probe cli --to "$VIP:80" --from 61.1.0.1 --count 2 > /dev/null || true
 # IPVS folds per-CPU counters into the listed ones every 2 s (estimator):
