@@ -55,14 +55,12 @@ static inline uint64_t nc_hrw_hash(const struct nc_class_key *key,
 static inline uint32_t nc_hrw_neglog2(uint64_t h)
 {
 	uint32_t x = (uint32_t)(h >> 32) | 1;
-	uint32_t ipart = 31, frac = 0;
+	uint32_t ipart, frac = 0;
 	uint64_t y;
-	int i;
+	int i, z = __builtin_clz(x);	/* x != 0 */
 
-	while (!(x & 0x80000000u)) {
-		x <<= 1;
-		ipart--;
-	}
+	x <<= z;
+	ipart = 31 - (uint32_t)z;
 	/* y = x / 2^ipart as Q30 in [1, 2); square to get the fraction bits. */
 	y = (uint64_t)x >> 1;
 	for (i = 0; i < 16; i++) {

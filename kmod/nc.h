@@ -38,21 +38,28 @@
 #define NC_SVC_F_PICK_WLC	IP_VS_SVC_F_SCHED2	/* flag-2: wlc first pick */
 #define NC_SVC_F_DRAIN_REPICK	IP_VS_SVC_F_SCHED3	/* flag-3: re-pick on weight 0 */
 
-/* One class and the real server it sticks to. */
+/*
+ * One class and the real server it sticks to: 64 bytes, one cache line.
+ * The chain is singly linked (readers only go forward; writers unlink
+ * under t->lock, finding the predecessor in a short chain). Times are
+ * 32-bit: idle time is an unsigned jiffies difference, correct while it
+ * is below 2^32 jiffies, which the GC guarantees by reclaiming every
+ * entry within sticky (at most 31 days) + 60 s of its last use.
+ */
 struct nc_entry {
-	struct hlist_node	node;
+	struct nc_entry __rcu	*next;
 	struct nc_class_key	key;
+	atomic_t		conns;		/* connections scheduled (wraps) */
 	struct ip_vs_dest	*dest;		/* holds a dest reference */
-	unsigned long		created;	/* jiffies */
-	unsigned long		last_used;	/* jiffies of the last new conn */
-	atomic_long_t		conns;		/* connections scheduled */
+	u32			last_used;	/* jiffies of the last new conn */
+	u32			created;	/* ktime_get_seconds() */
 	struct rcu_head		rcu;
 };
 
 struct nc_buckets {
 	unsigned int		mask;
 	struct rcu_head		rcu;
-	struct hlist_head	head[];
+	struct nc_entry __rcu	*head[];
 };
 
 /* A policy in force; replaced whole (RCU), never changed in place. */
@@ -101,6 +108,9 @@ struct nc_entry *nc_table_lookup(struct nc_table *t,
 				 const struct nc_class_key *key);
 bool nc_entry_alive(const struct nc_entry *e, unsigned long sticky,
 		    unsigned long now);
+u32 nc_entry_idle(const struct nc_entry *e, unsigned long now);
+int nc_table_init(void);
+void nc_table_exit(void);
 void nc_table_store(struct nc_table *t, const struct nc_policy *p,
 		    const struct nc_class_key *key, struct ip_vs_dest *dest,
 		    struct nc_entry *old, unsigned long now);

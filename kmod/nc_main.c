@@ -189,8 +189,8 @@ static struct ip_vs_dest *nc_schedule(struct ip_vs_service *svc,
 	return dest;
 
 hit:
-	WRITE_ONCE(e->last_used, now);
-	atomic_long_inc(&e->conns);
+	WRITE_ONCE(e->last_used, (u32)now);
+	atomic_inc(&e->conns);
 	nc_stat_inc(t, hits);
 	return e->dest;
 }
@@ -241,12 +241,21 @@ static int __init ip_vs_nc_init(void)
 {
 	int ret;
 
-	ret = nc_netlink_init();
+	ret = nc_table_init();
 	if (ret)
 		return ret;
+	ret = nc_netlink_init();
+	if (ret)
+		goto out_table;
 	ret = register_ip_vs_scheduler(&ip_vs_nc_scheduler);
 	if (ret)
-		nc_netlink_exit();
+		goto out_netlink;
+	return 0;
+
+out_netlink:
+	nc_netlink_exit();
+out_table:
+	nc_table_exit();
 	return ret;
 }
 
@@ -257,6 +266,7 @@ static void __exit ip_vs_nc_cleanup(void)
 	/* Late schedule() callers and queued RCU frees run module code. */
 	synchronize_rcu();
 	rcu_barrier();
+	nc_table_exit();
 }
 
 module_init(ip_vs_nc_init);

@@ -606,10 +606,10 @@ static int nc_genl_flush(struct sk_buff *skb, struct genl_info *info)
 
 static int nc_fill_entry(struct sk_buff *skb, struct netlink_callback *cb,
 			 const struct nc_entry *e, unsigned long sticky,
-			 unsigned long now)
+			 unsigned long now, u32 now_secs)
 {
 	const struct ip_vs_dest *d = e->dest;
-	unsigned long last = READ_ONCE(e->last_used);
+	u32 idle = nc_entry_idle(e, now);
 	union nf_inet_addr class;
 	struct nlattr *nest;
 	void *hdr;
@@ -627,15 +627,15 @@ static int nc_fill_entry(struct sk_buff *skb, struct netlink_callback *cb,
 	    nc_put_addr(skb, NC_ENTRY_ATTR_DEST, d->af, &d->addr, -1,
 			(__force u16)d->port) ||
 	    nla_put_u64_64bit(skb, NC_ENTRY_ATTR_AGE_MS,
-			      jiffies_to_msecs(now - e->created), NC_ENTRY_ATTR_PAD) ||
+			      (u64)(u32)(now_secs - e->created) * MSEC_PER_SEC,
+			      NC_ENTRY_ATTR_PAD) ||
 	    nla_put_u64_64bit(skb, NC_ENTRY_ATTR_IDLE_MS,
-			      jiffies_to_msecs(now - last), NC_ENTRY_ATTR_PAD) ||
+			      jiffies_to_msecs(idle), NC_ENTRY_ATTR_PAD) ||
 	    nla_put_u64_64bit(skb, NC_ENTRY_ATTR_LEFT_MS,
-			      nc_entry_alive(e, sticky, now) ?
-			      jiffies_to_msecs(last + sticky - now) : 0,
+			      idle < sticky ? jiffies_to_msecs(sticky - idle) : 0,
 			      NC_ENTRY_ATTR_PAD) ||
 	    nla_put_u64_64bit(skb, NC_ENTRY_ATTR_CONNS,
-			      atomic_long_read(&e->conns), NC_ENTRY_ATTR_PAD)) {
+			      (u32)atomic_read(&e->conns), NC_ENTRY_ATTR_PAD)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -648,6 +648,7 @@ static int nc_fill_entry(struct sk_buff *skb, struct netlink_callback *cb,
 static int nc_genl_dump_table(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	unsigned long now = jiffies, sticky;
+	u32 now_secs = (u32)ktime_get_seconds();
 	struct nc_buckets *b;
 	struct nc_table *t;
 	struct nc_entry *e;
@@ -668,10 +669,11 @@ static int nc_genl_dump_table(struct sk_buff *skb, struct netlink_callback *cb)
 	mask = b->mask;
 	for (; bucket <= mask; bucket++, skip = 0) {
 		n = 0;
-		hlist_for_each_entry_rcu(e, &b->head[bucket], node) {
+		for (e = rcu_dereference(b->head[bucket]); e;
+		     e = rcu_dereference(e->next)) {
 			if (n++ < skip)
 				continue;
-			if (nc_fill_entry(skb, cb, e, sticky, now))
+			if (nc_fill_entry(skb, cb, e, sticky, now, now_secs))
 				goto full;
 		}
 	}

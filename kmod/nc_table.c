@@ -3,7 +3,9 @@
  * The per-service sticky table: class key -> real server.
  *
  * Readers (schedule()) walk the buckets under the netfilter hook's RCU
- * read lock; every change happens under t->lock. Entries hold a reference
+ * read lock; every change happens under t->lock. Entries come from their
+ * own slab cache, so their memory shows in /proc/slabinfo as
+ * ip_vs_nc_entry. Entries hold a reference
  * on their dest, dropped from an RCU callback once no reader can see the
  * entry any more. The policy and the bucket array are RCU pointers too,
  * replaced whole.
@@ -20,6 +22,8 @@
 
 #include "nc.h"
 
+static struct kmem_cache *nc_entry_cache;
+
 #define t_policy(t) \
 	rcu_dereference_check((t)->policy, lockdep_is_held(&(t)->lock))
 #define t_buckets(t) \
@@ -28,7 +32,7 @@
 /* Enough buckets for chains of about 4 at the cap, within sane bounds. */
 static struct nc_buckets *nc_buckets_alloc(u32 max_entries)
 {
-	unsigned int n, i;
+	unsigned int n;
 	struct nc_buckets *b;
 
 	n = clamp_t(u32, roundup_pow_of_two(max_entries / 4 + 1), 64, 1 << 18);
@@ -36,14 +40,12 @@ static struct nc_buckets *nc_buckets_alloc(u32 max_entries)
 	if (!b)
 		return NULL;
 	b->mask = n - 1;
-	for (i = 0; i < n; i++)
-		INIT_HLIST_HEAD(&b->head[i]);
 	return b;
 }
 
-static inline struct hlist_head *nc_bucket(struct nc_table *t,
-					   struct nc_buckets *b,
-					   const struct nc_class_key *key)
+static inline struct nc_entry __rcu **nc_bucket(struct nc_table *t,
+						struct nc_buckets *b,
+						const struct nc_class_key *key)
 {
 	u32 h = jhash2((const u32 *)key, sizeof(*key) / sizeof(u32),
 		       t->hash_seed);
@@ -51,27 +53,81 @@ static inline struct hlist_head *nc_bucket(struct nc_table *t,
 	return &b->head[h & b->mask];
 }
 
+#define nc_deref_locked(t, p) \
+	rcu_dereference_protected(p, lockdep_is_held(&(t)->lock))
+
 static void nc_entry_free_rcu(struct rcu_head *head)
 {
 	struct nc_entry *e = container_of(head, struct nc_entry, rcu);
 
 	/* The dest may have left the trash meanwhile: put_and_free. */
 	ip_vs_dest_put_and_free(e->dest);
-	kfree(e);
+	kmem_cache_free(nc_entry_cache, e);
 }
 
-/* Unlink @e; called with t->lock held. */
-static void nc_entry_remove(struct nc_table *t, struct nc_entry *e)
+/*
+ * Unlink @e, which *@link points to; called with t->lock held. Readers
+ * standing on @e still find the rest of the chain through e->next.
+ */
+static void nc_entry_unlink(struct nc_table *t, struct nc_entry __rcu **link,
+			    struct nc_entry *e)
 {
-	hlist_del_rcu(&e->node);
+	rcu_assign_pointer(*link, nc_deref_locked(t, e->next));
 	t->entries--;
 	call_rcu(&e->rcu, nc_entry_free_rcu);
+}
+
+/* The link that points to @e in its chain; called with t->lock held. */
+static struct nc_entry __rcu **nc_link_to(struct nc_table *t,
+					  struct nc_entry *e)
+{
+	struct nc_entry __rcu **link = nc_bucket(t, t_buckets(t), &e->key);
+	struct nc_entry *cur;
+
+	while ((cur = nc_deref_locked(t, *link)) != e)
+		link = &cur->next;
+	return link;
+}
+
+/*
+ * Walk every chain of @b with @link pointing at @e: the body either
+ * unlinks @e (nc_entry_unlink) or steps on with link = &e->next.
+ */
+#define nc_for_each_link(t, b, i, link, e)				\
+	for ((i) = 0; (i) <= (b)->mask; (i)++)				\
+		for ((link) = &(b)->head[i];				\
+		     ((e) = nc_deref_locked(t, *(link))) != NULL;)
+
+/* Unlink the entries @match selects (all for NULL) from @b; under lock. */
+static unsigned int nc_unlink_if(struct nc_table *t, struct nc_buckets *b,
+				 bool (*match)(const struct nc_entry *,
+					       const void *),
+				 const void *arg)
+{
+	struct nc_entry __rcu **link;
+	struct nc_entry *e;
+	unsigned int i, n = 0;
+
+	nc_for_each_link(t, b, i, link, e) {
+		if (match && !match(e, arg)) {
+			link = &e->next;
+			continue;
+		}
+		nc_entry_unlink(t, link, e);
+		n++;
+	}
+	return n;
+}
+
+u32 nc_entry_idle(const struct nc_entry *e, unsigned long now)
+{
+	return (u32)now - READ_ONCE(e->last_used);
 }
 
 bool nc_entry_alive(const struct nc_entry *e, unsigned long sticky,
 		    unsigned long now)
 {
-	return time_before(now, READ_ONCE(e->last_used) + sticky);
+	return nc_entry_idle(e, now) < sticky;
 }
 
 struct nc_entry *nc_table_lookup(struct nc_table *t,
@@ -80,8 +136,10 @@ struct nc_entry *nc_table_lookup(struct nc_table *t,
 	struct nc_buckets *b = t_buckets(t);
 	struct nc_entry *e;
 
-	hlist_for_each_entry_rcu(e, nc_bucket(t, b, key), node,
-				 lockdep_is_held(&t->lock)) {
+	for (e = rcu_dereference_check(*nc_bucket(t, b, key),
+				       lockdep_is_held(&t->lock));
+	     e;
+	     e = rcu_dereference_check(e->next, lockdep_is_held(&t->lock))) {
 		if (nc_class_key_equal(&e->key, key))
 			return e;
 	}
@@ -107,25 +165,31 @@ void nc_table_store(struct nc_table *t, const struct nc_policy *p,
 		nc_stat_inc(t, overflow);
 		return;
 	}
-	e = kmalloc(sizeof(*e), GFP_ATOMIC);
+	e = kmem_cache_alloc(nc_entry_cache, GFP_ATOMIC);
 	if (!e) {
 		nc_stat_inc(t, overflow);
 		if (old)
-			nc_entry_remove(t, old);
+			nc_entry_unlink(t, nc_link_to(t, old), old);
 		return;
 	}
 	e->key = *key;
 	e->dest = dest;
 	ip_vs_dest_hold(dest);
-	e->created = now;
-	e->last_used = now;
-	atomic_long_set(&e->conns, 1);
+	e->created = (u32)ktime_get_seconds();
+	e->last_used = (u32)now;
+	atomic_set(&e->conns, 1);
 
 	if (old) {
-		hlist_replace_rcu(&old->node, &e->node);
+		struct nc_entry __rcu **link = nc_link_to(t, old);
+
+		RCU_INIT_POINTER(e->next, nc_deref_locked(t, old->next));
+		rcu_assign_pointer(*link, e);
 		call_rcu(&old->rcu, nc_entry_free_rcu);
 	} else {
-		hlist_add_head_rcu(&e->node, nc_bucket(t, t_buckets(t), key));
+		struct nc_entry __rcu **head = nc_bucket(t, t_buckets(t), key);
+
+		RCU_INIT_POINTER(e->next, nc_deref_locked(t, *head));
+		rcu_assign_pointer(*head, e);
 		t->entries++;
 	}
 }
@@ -136,19 +200,10 @@ unsigned int nc_table_remove_if(struct nc_table *t,
 						     const void *),
 				       const void *arg)
 {
-	struct nc_buckets *b;
-	struct hlist_node *next;
-	struct nc_entry *e;
-	unsigned int i, n = 0;
+	unsigned int n;
 
 	spin_lock_bh(&t->lock);
-	b = t_buckets(t);
-	for (i = 0; i <= b->mask; i++)
-		hlist_for_each_entry_safe(e, next, &b->head[i], node)
-			if (!match || match(e, arg)) {
-				nc_entry_remove(t, e);
-				n++;
-			}
+	n = nc_unlink_if(t, t_buckets(t), match, arg);
 	spin_unlock_bh(&t->lock);
 	return n;
 }
@@ -174,29 +229,33 @@ static unsigned long nc_gc_interval(const struct nc_policy *p)
 	return clamp_t(unsigned long, nc_sticky_jiffies(p) / 2, HZ, 60 * HZ);
 }
 
+struct nc_gc_now {
+	unsigned long sticky, now;
+};
+
+static bool nc_match_expired(const struct nc_entry *e, const void *arg)
+{
+	const struct nc_gc_now *gc = arg;
+
+	return !nc_entry_alive(e, gc->sticky, gc->now);
+}
+
 static void nc_gc_expire(struct timer_list *timer)
 {
 	struct nc_table *t = from_timer(t, timer, gc_timer);
-	unsigned long now = jiffies, sticky;
 	const struct nc_policy *p;
-	struct nc_buckets *b;
-	struct hlist_node *next;
-	struct nc_entry *e;
-	unsigned int i;
+	struct nc_gc_now gc;
+	unsigned int n;
 
 	spin_lock(&t->lock);
 	if (t->dead)
 		goto out;
 	p = &t_policy(t)->p;
-	sticky = nc_sticky_jiffies(p);
-	b = t_buckets(t);
-	for (i = 0; i <= b->mask; i++)
-		hlist_for_each_entry_safe(e, next, &b->head[i], node)
-			if (!nc_entry_alive(e, sticky, now)) {
-				nc_entry_remove(t, e);
-				nc_stat_inc(t, expired);
-			}
-	mod_timer(&t->gc_timer, now + nc_gc_interval(p));
+	gc.now = jiffies;
+	gc.sticky = nc_sticky_jiffies(p);
+	n = nc_unlink_if(t, t_buckets(t), nc_match_expired, &gc);
+	this_cpu_add(t->stats->expired, n);
+	mod_timer(&t->gc_timer, gc.now + nc_gc_interval(p));
 out:
 	spin_unlock(&t->lock);
 }
@@ -209,10 +268,7 @@ int nc_table_set_policy(struct nc_table *t, const struct nc_policy *p)
 {
 	struct nc_policy_rcu *np, *old;
 	struct nc_buckets *nb = NULL, *ob = NULL;
-	struct hlist_node *next;
-	struct nc_entry *e;
 	bool rekey;
-	unsigned int i;
 
 	np = kmalloc(sizeof(*np), GFP_KERNEL);
 	if (!np)
@@ -240,9 +296,7 @@ int nc_table_set_policy(struct nc_table *t, const struct nc_policy *p)
 	if (nb) {
 		ob = rcu_dereference_protected(t->buckets,
 					       lockdep_is_held(&t->lock));
-		for (i = 0; i <= ob->mask; i++)
-			hlist_for_each_entry_safe(e, next, &ob->head[i], node)
-				nc_entry_remove(t, e);
+		nc_unlink_if(t, ob, NULL, NULL);
 		rcu_assign_pointer(t->buckets, nb);
 	}
 	/* A shorter sticky time must also reclaim sooner. */
@@ -330,4 +384,18 @@ void nc_table_destroy(struct nc_table *t)
 	nc_timer_stop_sync(&t->gc_timer);
 	nc_table_remove_if(t, NULL, NULL);
 	call_rcu(&t->rcu, nc_table_free_rcu);
+}
+
+int nc_table_init(void)
+{
+	BUILD_BUG_ON(sizeof(struct nc_entry) > 64);
+	nc_entry_cache = kmem_cache_create("ip_vs_nc_entry",
+					   sizeof(struct nc_entry), 0, 0, NULL);
+	return nc_entry_cache ? 0 : -ENOMEM;
+}
+
+/* After rcu_barrier(): no entry is left to free. */
+void nc_table_exit(void)
+{
+	kmem_cache_destroy(nc_entry_cache);
 }
