@@ -13,6 +13,7 @@
 
 #include <linux/module.h>
 #include <linux/kernel.h>
+#include <linux/workqueue.h>
 #include <net/genetlink.h>
 
 #include "nc.h"
@@ -237,6 +238,29 @@ static struct ip_vs_scheduler ip_vs_nc_scheduler = {
 	.schedule =		nc_schedule,
 };
 
+/*
+ * The IPVS_NC family is registered from a work item, not from init:
+ * "ipvsadm -A ... -s nc" loads this module through request_module() from
+ * inside an IPVS generic netlink request, with the genetlink mutex held
+ * (IPVS is not a parallel_ops family), and genl_register_family() needs
+ * that mutex: registering from init would deadlock. The work runs once
+ * that request has finished; ncadm waits for the family to appear.
+ */
+static bool nc_netlink_up;
+
+static void nc_netlink_register(struct work_struct *work)
+{
+	int ret = nc_netlink_init();
+
+	if (ret)
+		pr_err("cannot register the %s netlink family: %d\n",
+		       NC_GENL_NAME, ret);
+	else
+		nc_netlink_up = true;
+}
+
+static DECLARE_WORK(nc_netlink_work, nc_netlink_register);
+
 static int __init ip_vs_nc_init(void)
 {
 	int ret;
@@ -244,25 +268,21 @@ static int __init ip_vs_nc_init(void)
 	ret = nc_table_init();
 	if (ret)
 		return ret;
-	ret = nc_netlink_init();
-	if (ret)
-		goto out_table;
 	ret = register_ip_vs_scheduler(&ip_vs_nc_scheduler);
-	if (ret)
-		goto out_netlink;
+	if (ret) {
+		nc_table_exit();
+		return ret;
+	}
+	schedule_work(&nc_netlink_work);
 	return 0;
-
-out_netlink:
-	nc_netlink_exit();
-out_table:
-	nc_table_exit();
-	return ret;
 }
 
 static void __exit ip_vs_nc_cleanup(void)
 {
 	unregister_ip_vs_scheduler(&ip_vs_nc_scheduler);
-	nc_netlink_exit();
+	cancel_work_sync(&nc_netlink_work);
+	if (nc_netlink_up)
+		nc_netlink_exit();
 	/* Late schedule() callers and queued RCU frees run module code. */
 	synchronize_rcu();
 	rcu_barrier();

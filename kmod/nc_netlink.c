@@ -709,7 +709,8 @@ static const struct genl_small_ops nc_genl_ops[] = {
 	},
 };
 
-static struct genl_family nc_genl_family __ro_after_init = {
+/* Registered after init (see nc_main.c), so not __ro_after_init. */
+static struct genl_family nc_genl_family = {
 	.name		= NC_GENL_NAME,
 	.version	= NC_GENL_VERSION,
 	.maxattr	= NC_ATTR_MAX,

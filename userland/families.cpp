@@ -206,7 +206,7 @@ std::optional<std::string> Ipvs::scheduler_of(const ServiceId &id)
 
 // ---- IPVS_NC ----
 
-Nc::Nc() : sock_(NC_GENL_NAME, "the nc scheduler is not loaded (modprobe ip_vs_nc)") {}
+Nc::Nc() : sock_(NC_GENL_NAME, "the nc scheduler is not loaded (modprobe ip_vs_nc)", "ip_vs_nc") {}
 
 NcService Nc::get(const ServiceId &id)
 {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "netlink.hpp"
 
+#include <unistd.h>
+
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
 #include <sys/socket.h>
@@ -49,7 +51,7 @@ Message::Nest::~Nest()
 	nla_nest_end(m_.get(), start_);
 }
 
-GenlSocket::GenlSocket(const char *family_name, const std::string &missing_hint)
+GenlSocket::GenlSocket(const char *family_name, const std::string &missing_hint, const char *module)
 	: sk_(nl_socket_alloc(), &nl_socket_free), name_(family_name)
 {
 	if (!sk_)
@@ -62,6 +64,13 @@ GenlSocket::GenlSocket(const char *family_name, const std::string &missing_hint)
 	setsockopt(nl_socket_get_fd(sk_.get()), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(sk_.get()), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	family_ = genl_ctrl_resolve(sk_.get(), family_name);
+	// A module that was just loaded on demand may register its family a
+	// moment later (ip_vs_nc does so from a work item): wait up to 2 s.
+	std::string sysfs = module ? std::string("/sys/module/") + module : "";
+	for (int i = 0; family_ < 0 && module && i < 40 && ::access(sysfs.c_str(), F_OK) == 0; i++) {
+		::usleep(50 * 1000);
+		family_ = genl_ctrl_resolve(sk_.get(), family_name);
+	}
 	if (family_ < 0)
 		throw KernelError(ENOENT, missing_hint);
 }

@@ -55,7 +55,9 @@ private:
 class GenlSocket {
 public:
 	// Connects and resolves @family_name; @missing_hint names what to load.
-	GenlSocket(const char *family_name, const std::string &missing_hint);
+	// If @module (which provides the family) is loaded but the family is
+	// not there yet, waits a little for it.
+	GenlSocket(const char *family_name, const std::string &missing_hint, const char *module = nullptr);
 	int family() const { return family_; }
 
 	// Sends @m and waits for the kernel's answer; @on_reply sees each reply.

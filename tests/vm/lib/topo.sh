@@ -62,6 +62,13 @@ topo_load_modules() {
 	if ! grep -q '^ip_vs_nc ' /proc/modules; then
 		insmod "$NC_KMOD" "$@" || nc_fail "insmod $NC_KMOD"
 	fi
+	# The module registers its netlink family just after init returns.
+	local i
+	for i in $(seq 100); do
+		genl ctrl get name IPVS_NC > /dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	nc_fail "the IPVS_NC netlink family did not appear"
 }
 
 # Director, client namespace and the link between them.
