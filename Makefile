@@ -5,6 +5,8 @@
 #   make check      deps + build + all tests (host unit tests, VM scenarios)
 #   make demo       deps + build + boot the VM and show who served whom
 #   make install    install the module (updates/, depmod) and ncadm
+#   make bench      benchmarks against the stock schedulers -> docs/benchmarks.md
+#   make dkms-install / dkms-uninstall   the module under DKMS (as root)
 #
 # KVER/KDIR select the kernel the module is built for; by default the
 # newest Debian kernel image installed with its headers (tests/vm boots it).
@@ -15,6 +17,8 @@ BUILD ?= build
 DESTDIR ?=
 PREFIX ?= /usr/local
 CTEST_ARGS ?=
+VERSION := $(shell sed -n 's/^project.ip_vs_nc VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+DKMS_SRC := $(DESTDIR)/usr/src/ip-vs-nc-$(VERSION)
 
 all: kmod userland
 
@@ -37,6 +41,12 @@ check:
 	$(MAKE) all test-kmods
 	cd $(BUILD) && ctest --output-on-failure $(CTEST_ARGS)
 
+bench:
+	$(MAKE) deps
+	packaging/install-deps packaging/bench-deps.txt
+	$(MAKE) all
+	tests/bench/bench
+
 demo:
 	$(MAKE) deps
 	$(MAKE) all
@@ -54,9 +64,25 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/share/man/man8/ncadm.8 $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ncadm
 	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
 
+# The source tree DKMS expects: dkms.conf, kmod/ and the shared include/.
+dkms-src:
+	install -d $(DKMS_SRC)/kmod $(DKMS_SRC)/include
+	install -m 644 kmod/Kbuild kmod/nc_*.c kmod/nc.h $(DKMS_SRC)/kmod/
+	install -m 644 include/*.h $(DKMS_SRC)/include/
+	sed 's/@VERSION@/$(VERSION)/' packaging/dkms.conf > $(DKMS_SRC)/dkms.conf
+
+dkms-install: dkms-src
+	dkms add ip-vs-nc/$(VERSION)
+	dkms build ip-vs-nc/$(VERSION) -k $(KVER)
+	dkms install ip-vs-nc/$(VERSION) -k $(KVER)
+
+dkms-uninstall:
+	-dkms remove ip-vs-nc/$(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/kwarn clean
 	rm -rf $(BUILD)
 
-.PHONY: all kmod test-kmods userland deps check demo install uninstall clean
+.PHONY: all kmod test-kmods userland deps check bench demo install uninstall dkms-src dkms-install dkms-uninstall clean

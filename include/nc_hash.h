@@ -63,13 +63,14 @@ static inline uint32_t nc_hrw_neglog2(uint64_t h)
 	ipart = 31 - (uint32_t)z;
 	/* y = x / 2^ipart as Q30 in [1, 2); square to get the fraction bits. */
 	y = (uint64_t)x >> 1;
+	/* Branch-free: a random bit per step would defeat the predictor. */
 	for (i = 0; i < 16; i++) {
+		uint32_t bit;
+
 		y = (y * y) >> 30;
-		frac <<= 1;
-		if (y >= (2ULL << 30)) {
-			y >>= 1;
-			frac |= 1;
-		}
+		bit = (uint32_t)(y >> 31);	/* y >= 2.0 in Q30 */
+		frac = frac << 1 | bit;
+		y >>= bit;
 	}
 	return (32u << 16) - ((ipart << 16) | frac);
 }

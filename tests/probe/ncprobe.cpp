@@ -15,6 +15,8 @@
 //       connection from it to the VIP, read the server's name and print
 //       "SOURCE SERVER" (SERVER is "-" when nothing answered). Exits 1 if
 //       any connection got no answer.
+#include "fd.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -32,29 +34,6 @@
 #include <vector>
 
 namespace {
-
-// Owns one file descriptor.
-class Fd {
-public:
-	explicit Fd(int fd = -1) : fd_(fd) {}
-	Fd(const Fd &) = delete;
-	Fd &operator=(const Fd &) = delete;
-	Fd(Fd &&o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-	Fd &operator=(Fd &&o) noexcept
-	{
-		std::swap(fd_, o.fd_);
-		return *this;
-	}
-	~Fd()
-	{
-		if (fd_ >= 0)
-			::close(fd_);
-	}
-	int get() const { return fd_; }
-
-private:
-	int fd_;
-};
 
 [[noreturn]] void fail(const std::string &what)
 {

@@ -1,0 +1,251 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The benchmarks of `make bench`, in one guest boot so that every
+# configuration runs on the same kernel, topology and workload. Run by
+# tests/bench/bench (through tests/vm/run); writes build/bench/*.dat.
+#
+# NC_BENCH_SCALE=small runs a tiny version (CI shows it still works).
+set -euo pipefail
+. "$(dirname "$0")/../vm/lib/topo.sh"
+out=$NC_REPO/build/bench
+mkdir -p "$out"
+small=${NC_BENCH_SCALE:-full}
+if [ "$small" = small ]; then
+	ROUNDS=1 CONNS=200 FLOOD=(1 256 4096) QUALITY=300 MOVED=100
+else
+	ROUNDS=5 CONNS=3000 FLOOD=(1 256 65536 1000000) QUALITY=3000 MOVED=1000
+fi
+bench=$NC_BIN/ncbench
+NSERVERS=4
+fwm_entries() { ncadm dir -L --nc -f 90 -o json | grep -o '"entries":[0-9]*' | cut -d: -f2; }
+# bt_attached FILE: wait until the bpftrace writing FILE has attached its
+# probes (it says so first); it prints its maps and exits on SIGINT.
+bt_attached() {
+	local i
+	for i in $(seq 120); do
+		# the line comes before the probes are live; give them time
+		grep -q "^Attaching" "$1" 2>/dev/null && { sleep 5; return 0; }
+		sleep 1
+	done
+	nc_fail "bpftrace did not attach: $(cat "$1")"
+}
+# bt_stop PID: make bpftrace print its maps and exit (killed after 60 s).
+bt_stop() {
+	local i
+	kill -INT "$1"
+	for i in $(seq 60); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 1
+	done
+	kill -KILL "$1" 2>/dev/null || true
+	wait "$1" || true
+}
+# slab_bytes CACHE: memory held by a slab cache (SLUB sysfs; a merged
+# cache is a link to the one it shares, so compare before and after).
+slab_bytes() {
+	local d=/sys/kernel/slab/$1
+	echo $(($(cut -d' ' -f1 "$d/slabs") * (4096 << $(cat "$d/order"))))
+}
+
+topo_setup_director
+topo_add_servers $((NSERVERS + 1)) # the last one joins in part 5
+modprobe ip_vs_rr; modprobe ip_vs_wlc; modprobe ip_vs_sh; modprobe ip_vs_mh
+# Clients bind anywhere in these networks (routed to lo, no addresses):
+# 21/8..60/8 are 40 first-octet classes; 100.64.0.0/10 (carrier-grade
+# NAT space) gives up to 4M /32 classes.
+for o in $(seq 21 60); do echo "route add local $o.0.0.0/8 dev lo"; done | ip -n cli -batch -
+ip -n cli route add local 100.64.0.0/10 dev lo
+ip -n cli route add local 101.0.0.0/8 dev lo # fresh classes for part 2
+in_ns cli sysctl -qw net.ipv4.ip_nonlocal_bind=1
+# Many short connections: recycle client ports and keep the conn table small.
+in_ns dir sysctl -qw net.ipv4.vs.conn_reuse_mode=1
+SRC_OCTETS=21.0.0.0/0:40:16777216      # 40 classes, one per first octet
+SRC_CGN24=100.64.0.0/10:1000:256       # 1000 /24 classes
+SRC_CGN32=100.64.0.0/10:4000000:1      # every connection its own /32
+
+# name port "ipvsadm -A options" "sources": one configuration per line.
+configs="rr 80 -s_rr $SRC_OCTETS
+wlc 81 -s_wlc $SRC_OCTETS
+sh 82 -s_sh $SRC_OCTETS
+mh 83 -s_mh $SRC_OCTETS
+persist-M255.0.0.0 84 -s_wlc_-p_1800_-M_255.0.0.0 $SRC_OCTETS
+nc-octet 85 -s_nc $SRC_OCTETS
+nc-classful 86 -s_nc_--nc-key_classful $SRC_OCTETS
+nc-prefix24-few 87 -s_nc_--nc-key_/24 $SRC_CGN24
+nc-prefix32-many 88 -s_nc_--nc-key_/32_--nc-max-entries_4000000 $SRC_CGN32"
+
+while read -r name port opts src; do
+	ncadm dir -A -t "$VIP:$port" ${opts//_/ }
+	for i in $(seq 1 $NSERVERS); do ncadm dir -a -t "$VIP:$port" -r "$(rs_addr "$i"):80" -m; done
+done <<< "$configs"
+
+uname -r > "$out/kernel.txt"
+nproc > "$out/vcpus.txt"
+
+# run_round ROUND FILE: every configuration once, in order; appends
+# "round name rate failed" to FILE and "pid name" to $TMPDIR/pids.
+run_round() {
+	local round=$1 file=$2 name port opts src
+	while read -r name port opts src; do
+		# exec'd (no shell function in between): $! is ncbench itself
+		ip netns exec cli "$bench" tcp --to "$VIP:$port" --sources "$src" --conns $CONNS --concurrency 32 \
+			--seconds 120 > "$TMPDIR/r" &
+		echo "$! $name" >> "$TMPDIR/pids"
+		wait $!
+		echo "$round $name $(sed -n 's/.* failed=\([0-9]*\).* rate=\([0-9.]*\).*/\2 \1/p' "$TMPDIR/r")" >> "$file"
+		nc_log "round $round $name: $(cat "$TMPDIR/r")"
+	done <<< "$configs"
+}
+
+# --- 1. Connection setup rate: interleaved rounds, no probes attached.
+: > "$out/rate.dat"
+: > "$TMPDIR/pids"
+run_round 0 /dev/null # warm-up: conn table, caches, routes
+for round in $(seq 1 $ROUNDS); do
+	run_round "$round" "$out/rate.dat"
+done
+
+# The cost of each scheduling decision: one more round with kprobes on
+# each scheduler's schedule() callback and on the whole ip_vs_schedule()
+# (persistence template and the new connection included), attributed to
+# the configuration by the ncbench process whose softirq ran it.
+have_bpftrace=0
+: > "$out/decision.dat"
+if command -v bpftrace > /dev/null; then
+	have_bpftrace=1
+	bpftrace -e '
+	kprobe:ip_vs_rr_schedule, kprobe:ip_vs_wlc_schedule, kprobe:ip_vs_sh_schedule,
+	kprobe:ip_vs_mh_schedule, kprobe:nc_schedule { @t0[tid] = nsecs; }
+	kretprobe:ip_vs_rr_schedule, kretprobe:ip_vs_wlc_schedule, kretprobe:ip_vs_sh_schedule,
+	kretprobe:ip_vs_mh_schedule, kretprobe:nc_schedule /@t0[tid]/ {
+		@cb[pid] = stats(nsecs - @t0[tid]); delete(@t0[tid]);
+	}
+	kprobe:ip_vs_schedule { @t1[tid] = nsecs; }
+	kretprobe:ip_vs_schedule /@t1[tid]/ { @all[pid] = stats(nsecs - @t1[tid]); delete(@t1[tid]); }
+	' > "$TMPDIR/bpftrace.out" 2>&1 &
+	bt=$!
+	bt_attached "$TMPDIR/bpftrace.out"
+	: > "$TMPDIR/pids"
+	run_round timed /dev/null
+	bt_stop $bt
+	# @cb[PID]: count N, average A  ->  "kind name count avg_ns"
+	awk 'NR == FNR { name[$1] = $2; next }
+	     /^@(cb|all)\[/ { match($0, /\[[0-9]+\]/); pid = substr($0, RSTART + 1, RLENGTH - 2)
+	       kind = substr($0, 2, index($0, "[") - 2); gsub(/,/, "")
+	       for (i = 1; i <= NF; i++) { if ($i == "count") c = $(i + 1); if ($i == "average") a = $(i + 1) }
+	       if (pid in name) { n[kind " " name[pid]] += c; s[kind " " name[pid]] += c * a } }
+	     END { for (k in n) printf "%s %d %.0f\n", k, n[k], s[k] / n[k] }' \
+		"$TMPDIR/pids" "$TMPDIR/bpftrace.out" | sort > "$out/decision.dat"
+	cp "$TMPDIR/bpftrace.out" "$out/"
+fi
+
+# --- 2. Decision cost against the number of classes in the table: nc
+# prefix /32 on a fwmark service (TCP and UDP to port 90), its table
+# filled by a UDP flood of distinct sources, then TCP connections from
+# classes already in it (hits) and from new ones (misses), timed by
+# kprobe. Real servers do not listen on 90: a SYN is scheduled, then reset.
+in_ns dir nft -f - <<-'EOF'
+table ip bench {
+	chain pre {
+		type filter hook prerouting priority mangle; policy accept;
+		ip daddr 198.51.100.10 meta l4proto { tcp, udp } th dport 90 meta mark set 90
+	}
+}
+EOF
+ncadm dir -A -f 90 -s nc --nc-key /32 --nc-max-entries 4000000 --sticky 2h
+for i in $(seq 1 $NSERVERS); do ncadm dir -a -f 90 -r "$(rs_addr "$i"):90" -m; done
+: > "$out/size.dat"
+nc_base=$(slab_bytes ip_vs_nc_entry)
+conn_base=$(slab_bytes ip_vs_conn)
+conns_base=$(in_ns dir cat /proc/net/ip_vs_conn | wc -l)
+filled=0
+for size in "${FLOOD[@]}"; do
+	if [ $size -gt $filled ]; then
+		# Classes filled..size-1 of 100.64.0.0/10 (one datagram each).
+		base=$((0x64400000 + filled))
+		in_ns cli "$bench" udp --to "$VIP:90" \
+			--sources "$((base >> 24 & 255)).$((base >> 16 & 255)).$((base >> 8 & 255)).$((base & 255))/0:$((size - filled)):1" \
+			--conns $((size - filled)) > "$TMPDIR/f"
+		nc_log "flood to $size classes: $(cat "$TMPDIR/f")"
+		filled=$size
+	fi
+	entries=$(fwm_entries)
+	if [ $have_bpftrace = 1 ]; then
+		# hits: the first min(size, 500) classes again; misses: fresh ones.
+		k=$((size < 500 ? size : 500))
+		bpftrace -e '
+		kprobe:nc_schedule { @t[tid] = nsecs; }
+		kretprobe:nc_schedule /@t[tid]/ { @ns = stats(nsecs - @t[tid]); delete(@t[tid]); }' > "$TMPDIR/bt2" 2>&1 &
+		bt=$!
+		bt_attached "$TMPDIR/bt2"
+		in_ns cli "$bench" tcp --to "$VIP:90" --sources "100.64.0.0/10:$k:1" --conns 500 --concurrency 16 > /dev/null
+		bt_stop $bt
+		hit=$(sed -n 's/.*average \([0-9]*\).*/\1/p' "$TMPDIR/bt2")
+		bpftrace -e '
+		kprobe:nc_schedule { @t[tid] = nsecs; }
+		kretprobe:nc_schedule /@t[tid]/ { @ns = stats(nsecs - @t[tid]); delete(@t[tid]); }' > "$TMPDIR/bt3" 2>&1 &
+		bt=$!
+		bt_attached "$TMPDIR/bt3"
+		in_ns cli "$bench" tcp --to "$VIP:90" --sources "101.0.0.0/8:500:1" --conns 500 --concurrency 16 > /dev/null 2>&1 || true
+		bt_stop $bt
+		miss=$(sed -n 's/.*average \([0-9]*\).*/\1/p' "$TMPDIR/bt3")
+		ncadm dir --nc-flush -f 90 --class 101.0.0.0 > /dev/null || true
+	else
+		hit=- miss=-
+	fi
+	# size entries hit_ns miss_ns nc_slab_bytes conn_slab_bytes ipvs_conns
+	echo "$size $entries ${hit:--} ${miss:--} $(($(slab_bytes ip_vs_nc_entry) - nc_base))" \
+		"$(($(slab_bytes ip_vs_conn) - conn_base)) $(($(in_ns dir cat /proc/net/ip_vs_conn | wc -l) - conns_base))" >> "$out/size.dat"
+	nc_log "table $size classes ($entries entries): hit ${hit:--} ns, miss ${miss:--} ns"
+done
+
+# --- 3. Memory per entry: object sizes as the slab allocator sees them
+# (size.dat has the memory the caches grew by as the table filled).
+for c in ip_vs_nc_entry ip_vs_conn; do
+	echo "$c $(cat /sys/kernel/slab/$c/object_size) $(cat /sys/kernel/slab/$c/slab_size)"
+done > "$out/slab.dat"
+nc_log "slab: $(tr '\n' ';' < "$out/slab.dat")"
+
+# --- 4. Quality: a Zipf-like population of users behind NAT classes.
+# Class k (of 200) gets a share of connections proportional to 1/(k+1);
+# every connection comes from a new address inside its class (rotating
+# NAT). Per configuration: which server answered each connection.
+awk -v n=$QUALITY 'BEGIN {
+	K = 200; for (k = 0; k < K; k++) { w[k] = 1 / (k + 1); tot += w[k] }
+	for (k = 0; k < K; k++) { c = int(n * w[k] / tot + 0.5); if (c < 1) c = 1
+		for (j = 0; j < c; j++) printf "%d.%d.%d.%d\n", 21 + (k % 40), int(k / 40), int(j / 250), 1 + j % 250 } }' \
+	| shuf --random-source=<(yes) > "$TMPDIR/zipf.txt"
+: > "$out/quality.dat"
+while read -r name port opts src; do
+	[ "$name" = nc-prefix32-many ] && continue
+	ncadm dir --nc-flush "$VIP:$port" > /dev/null 2>&1 || true
+	probe cli --to "$VIP:$port" --from-file "$TMPDIR/zipf.txt" --timeout-ms 5000 > "$TMPDIR/q" || true
+	# class = the source's first two octets (the generator's class id)
+	awk -v name="$name" -v nserv=$NSERVERS '
+	{ split($1, o, "."); cls = o[1] "." o[2]; conns[cls]++; load[$2]++; total++
+	  if (!(cls in first)) first[cls] = $2; if ($2 == first[cls]) same++ }
+	END { max = 0; for (s in load) if (load[s] > max) max = load[s]
+	      printf "%s %.4f %.3f %d\n", name, same / total, max / (total / nserv), total }' "$TMPDIR/q" >> "$out/quality.dat"
+	nc_log "quality: $(tail -1 "$out/quality.dat")"
+done <<< "$configs"
+
+# --- 5. Classes that move when a fifth server is added: MOVED fresh
+# classes (one connection each) before and after; nc with the hash pick
+# starts from an empty table each time (entries would hold the old choice).
+: > "$out/moved.dat"
+for pair in "sh 82" "mh 83" "nc-prefix24-few 87" "nc-prefix32-many 88"; do
+	set -- $pair
+	name=$1 port=$2
+	# one source per /24: a class of its own under every configuration
+	seq 0 $((MOVED - 1)) | awk '{ printf "100.%d.%d.1\n", 64 + int($1 / 256) % 64, $1 % 256 }' > "$TMPDIR/m"
+	ncadm dir --nc-flush "$VIP:$port" > /dev/null 2>&1 || true
+	probe cli --to "$VIP:$port" --from-file "$TMPDIR/m" > "$TMPDIR/before" || true
+	ncadm dir -a -t "$VIP:$port" -r "$(rs_addr $((NSERVERS + 1))):80" -m
+	ncadm dir --nc-flush "$VIP:$port" > /dev/null 2>&1 || true
+	probe cli --to "$VIP:$port" --from-file "$TMPDIR/m" > "$TMPDIR/after" || true
+	ncadm dir -d -t "$VIP:$port" -r "$(rs_addr $((NSERVERS + 1))):80"
+	moved=$(join <(sort "$TMPDIR/before") <(sort "$TMPDIR/after") | awk '$2 != $3 { n++ } END { print n + 0 }')
+	echo "$name $moved $MOVED" >> "$out/moved.dat"
+	nc_log "moved after adding a 5th server: $name $moved of $MOVED"
+done
+echo "bench done"
