@@ -74,10 +74,20 @@ nc-classful 86 -s_nc_--nc-key_classful $SRC_OCTETS
 nc-prefix24-few 87 -s_nc_--nc-key_/24 $SRC_CGN24
 nc-prefix32-many 88 -s_nc_--nc-key_/32_--nc-max-entries_4000000 $SRC_CGN32"
 
+# Only for the quality part (4): nc's other first picks, and persistence
+# with the masks operators use.
+qconfigs="nc-octet-wlc 95 -s_nc_--nc-pick_wlc -
+nc-octet-wrr 96 -s_nc_--nc-pick_wrr -
+nc-octet-rr 97 -s_nc_--nc-pick_rr -
+nc-octet-lc 98 -s_nc_--nc-pick_lc -
+persist-M255.255.255.255 99 -s_wlc_-p_1800 -
+persist-M255.255.255.0 100 -s_wlc_-p_1800_-M_255.255.255.0 -"
+
 while read -r name port opts src; do
 	ncadm dir -A -t "$VIP:$port" ${opts//_/ }
 	for i in $(seq 1 $NSERVERS); do ncadm dir -a -t "$VIP:$port" -r "$(rs_addr "$i"):80" -m; done
-done <<< "$configs"
+done <<< "$configs
+$qconfigs"
 
 uname -r > "$out/kernel.txt"
 nproc > "$out/vcpus.txt"
@@ -227,25 +237,34 @@ while read -r name port opts src; do
 	END { max = 0; for (s in load) if (load[s] > max) max = load[s]
 	      printf "%s %.4f %.3f %d\n", name, same / total, max / (total / nserv), total }' "$TMPDIR/q" >> "$out/quality.dat"
 	nc_log "quality: $(tail -1 "$out/quality.dat")"
-done <<< "$configs"
+done <<< "$configs
+$qconfigs"
 
-# --- 5. Classes that move when a fifth server is added: MOVED fresh
-# classes (one connection each) before and after; nc with the hash pick
-# starts from an empty table each time (entries would hold the old choice).
+# --- 5. Classes that move when a fifth server joins, and when one of
+# the four leaves: MOVED fresh classes (one connection each) before and
+# after; nc tables are flushed before each pass (entries would hold the
+# old choice), so only the first pick counts.
 : > "$out/moved.dat"
 for pair in "sh 82" "mh 83" "nc-prefix24-few 87" "nc-prefix32-many 88"; do
 	set -- $pair
 	name=$1 port=$2
 	# one source per /24: a class of its own under every configuration
 	seq 0 $((MOVED - 1)) | awk '{ printf "100.%d.%d.1\n", 64 + int($1 / 256) % 64, $1 % 256 }' > "$TMPDIR/m"
-	ncadm dir --nc-flush "$VIP:$port" > /dev/null 2>&1 || true
-	probe cli --to "$VIP:$port" --from-file "$TMPDIR/m" > "$TMPDIR/before" || true
+	pass() {
+		ncadm dir --nc-flush "$VIP:$port" > /dev/null 2>&1 || true
+		probe cli --to "$VIP:$port" --from-file "$TMPDIR/m" > "$1" || true
+	}
+	changed() { join <(sort "$1") <(sort "$2") | awk '$2 != $3 { n++ } END { print n + 0 }'; }
+	pass "$TMPDIR/before"
 	ncadm dir -a -t "$VIP:$port" -r "$(rs_addr $((NSERVERS + 1))):80" -m
-	ncadm dir --nc-flush "$VIP:$port" > /dev/null 2>&1 || true
-	probe cli --to "$VIP:$port" --from-file "$TMPDIR/m" > "$TMPDIR/after" || true
+	pass "$TMPDIR/added"
 	ncadm dir -d -t "$VIP:$port" -r "$(rs_addr $((NSERVERS + 1))):80"
-	moved=$(join <(sort "$TMPDIR/before") <(sort "$TMPDIR/after") | awk '$2 != $3 { n++ } END { print n + 0 }')
-	echo "$name $moved $MOVED" >> "$out/moved.dat"
-	nc_log "moved after adding a 5th server: $name $moved of $MOVED"
+	ncadm dir -d -t "$VIP:$port" -r "$(rs_addr $NSERVERS):80"
+	pass "$TMPDIR/removed"
+	ncadm dir -a -t "$VIP:$port" -r "$(rs_addr $NSERVERS):80" -m
+	# "name moved_on_add moved_on_remove classes had_removed_server"
+	echo "$name $(changed "$TMPDIR/before" "$TMPDIR/added") $(changed "$TMPDIR/before" "$TMPDIR/removed")" \
+		"$MOVED $(grep -c " rs$NSERVERS\$" "$TMPDIR/before")" >> "$out/moved.dat"
+	nc_log "moved: $(tail -1 "$out/moved.dat")"
 done
 echo "bench done"
