@@ -157,6 +157,7 @@ void nc_table_store(struct nc_table *t, const struct nc_policy *p,
 		    const struct nc_class_key *key, struct ip_vs_dest *dest,
 		    struct nc_entry *old, unsigned long now)
 {
+	struct nc_entry __rcu **link;
 	struct nc_entry *e;
 
 	if (t->dead)
@@ -179,19 +180,14 @@ void nc_table_store(struct nc_table *t, const struct nc_policy *p,
 	e->last_used = (u32)now;
 	atomic_set(&e->conns, 1);
 
-	if (old) {
-		struct nc_entry __rcu **link = nc_link_to(t, old);
-
-		RCU_INIT_POINTER(e->next, nc_deref_locked(t, old->next));
-		rcu_assign_pointer(*link, e);
+	/* In @old's place, or at the head of the key's chain. */
+	link = old ? nc_link_to(t, old) : nc_bucket(t, t_buckets(t), key);
+	RCU_INIT_POINTER(e->next, nc_deref_locked(t, old ? old->next : *link));
+	rcu_assign_pointer(*link, e);
+	if (old)
 		call_rcu(&old->rcu, nc_entry_free_rcu);
-	} else {
-		struct nc_entry __rcu **head = nc_bucket(t, t_buckets(t), key);
-
-		RCU_INIT_POINTER(e->next, nc_deref_locked(t, *head));
-		rcu_assign_pointer(*head, e);
+	else
 		t->entries++;
-	}
 }
 
 /* Remove the entries @match selects (all for NULL); returns how many. */

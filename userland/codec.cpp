@@ -87,6 +87,45 @@ ParsedAddr parse_nc_addr(nlattr *nest)
 	return out;
 }
 
+// Where a family keeps a service's identity: IPVS sends the address in
+// 16 bytes whatever the family; IPVS_NC in its own length.
+struct ServiceIdAttrs {
+	int af, protocol, addr, port, fwmark;
+	bool addr16;
+};
+
+constexpr ServiceIdAttrs ipvs_svc_attrs{IPVS_SVC_ATTR_AF, IPVS_SVC_ATTR_PROTOCOL, IPVS_SVC_ATTR_ADDR,
+					IPVS_SVC_ATTR_PORT, IPVS_SVC_ATTR_FWMARK, true};
+constexpr ServiceIdAttrs nc_svc_attrs{NC_SVC_ATTR_AF, NC_SVC_ATTR_PROTOCOL, NC_SVC_ATTR_ADDR, NC_SVC_ATTR_PORT,
+				      NC_SVC_ATTR_FWMARK, false};
+
+void put_service_id(Message &m, const ServiceIdAttrs &at, const ServiceId &id)
+{
+	m.put_u16(at.af, static_cast<uint16_t>(id.af));
+	if (id.fwmark) {
+		m.put_u32(at.fwmark, id.fwmark);
+		return;
+	}
+	m.put_u16(at.protocol, id.protocol);
+	m.put(at.addr, id.addr.bytes.data(), at.addr16 ? 16 : addr_len(id.af));
+	m.put_u16(at.port, htons(id.port));
+}
+
+// @a: the service nest's attributes, indexed by type.
+ServiceId parse_service_id(nlattr *const *a, const ServiceIdAttrs &at)
+{
+	ServiceId id;
+	id.af = a[at.af] ? nla_get_u16(a[at.af]) : AF_INET;
+	if (a[at.fwmark]) {
+		id.fwmark = nla_get_u32(a[at.fwmark]);
+		return id;
+	}
+	id.protocol = a[at.protocol] ? nla_get_u16(a[at.protocol]) : 0;
+	id.addr = get_addr(a[at.addr], id.af);
+	id.port = a[at.port] ? ntohs(nla_get_u16(a[at.port])) : 0;
+	return id;
+}
+
 } // namespace
 
 // ---- IPVS ----
@@ -94,14 +133,7 @@ ParsedAddr parse_nc_addr(nlattr *nest)
 void put_service(Message &m, const ServiceId &id, const ServiceConf *c)
 {
 	Message::Nest n(m, IPVS_CMD_ATTR_SERVICE);
-	m.put_u16(IPVS_SVC_ATTR_AF, static_cast<uint16_t>(id.af));
-	if (id.fwmark) {
-		m.put_u32(IPVS_SVC_ATTR_FWMARK, id.fwmark);
-	} else {
-		m.put_u16(IPVS_SVC_ATTR_PROTOCOL, id.protocol);
-		m.put(IPVS_SVC_ATTR_ADDR, id.addr.bytes.data(), 16);
-		m.put_u16(IPVS_SVC_ATTR_PORT, htons(id.port));
-	}
+	put_service_id(m, ipvs_svc_attrs, id);
 	if (!c)
 		return;
 	m.put_string(IPVS_SVC_ATTR_SCHED_NAME, c->sched);
@@ -157,14 +189,7 @@ ServiceEntry parse_service_entry(nlmsghdr *nlh)
 	Attrs<IPVS_CMD_ATTR_MAX> top(nlh);
 	Attrs<IPVS_SVC_ATTR_MAX> a(top[IPVS_CMD_ATTR_SERVICE]);
 	ServiceEntry e;
-	e.id.af = a[IPVS_SVC_ATTR_AF] ? nla_get_u16(a[IPVS_SVC_ATTR_AF]) : AF_INET;
-	if (a[IPVS_SVC_ATTR_FWMARK]) {
-		e.id.fwmark = nla_get_u32(a[IPVS_SVC_ATTR_FWMARK]);
-	} else {
-		e.id.protocol = a[IPVS_SVC_ATTR_PROTOCOL] ? nla_get_u16(a[IPVS_SVC_ATTR_PROTOCOL]) : 0;
-		e.id.addr = get_addr(a[IPVS_SVC_ATTR_ADDR], e.id.af);
-		e.id.port = a[IPVS_SVC_ATTR_PORT] ? ntohs(nla_get_u16(a[IPVS_SVC_ATTR_PORT])) : 0;
-	}
+	e.id = parse_service_id(a.tb, ipvs_svc_attrs);
 	if (a[IPVS_SVC_ATTR_SCHED_NAME])
 		e.conf.sched = nla_get_string(a[IPVS_SVC_ATTR_SCHED_NAME]);
 	if (a[IPVS_SVC_ATTR_PE_NAME])
@@ -244,14 +269,7 @@ std::optional<SyncDaemon> parse_daemon(nlmsghdr *nlh)
 void put_nc_service(Message &m, const ServiceId &id)
 {
 	Message::Nest n(m, NC_ATTR_SERVICE);
-	m.put_u16(NC_SVC_ATTR_AF, static_cast<uint16_t>(id.af));
-	if (id.fwmark) {
-		m.put_u32(NC_SVC_ATTR_FWMARK, id.fwmark);
-		return;
-	}
-	m.put_u16(NC_SVC_ATTR_PROTOCOL, id.protocol);
-	m.put(NC_SVC_ATTR_ADDR, id.addr.bytes.data(), addr_len(id.af));
-	m.put_u16(NC_SVC_ATTR_PORT, htons(id.port));
+	put_service_id(m, nc_svc_attrs, id);
 }
 
 void put_nc_addr(Message &m, int type, const Address &a, std::optional<unsigned> plen,
@@ -298,14 +316,7 @@ NcService parse_nc_service(nlmsghdr *nlh)
 	Attrs<NC_POL_ATTR_MAX> pol(top[NC_ATTR_POLICY]);
 	Attrs<NC_STATS_ATTR_MAX> st(top[NC_ATTR_STATS]);
 	NcService s;
-	s.id.af = svc[NC_SVC_ATTR_AF] ? nla_get_u16(svc[NC_SVC_ATTR_AF]) : AF_INET;
-	if (svc[NC_SVC_ATTR_FWMARK]) {
-		s.id.fwmark = nla_get_u32(svc[NC_SVC_ATTR_FWMARK]);
-	} else {
-		s.id.protocol = svc[NC_SVC_ATTR_PROTOCOL] ? nla_get_u16(svc[NC_SVC_ATTR_PROTOCOL]) : 0;
-		s.id.addr = get_addr(svc[NC_SVC_ATTR_ADDR], s.id.af);
-		s.id.port = svc[NC_SVC_ATTR_PORT] ? ntohs(nla_get_u16(svc[NC_SVC_ATTR_PORT])) : 0;
-	}
+	s.id = parse_service_id(svc.tb, nc_svc_attrs);
 	auto u8 = [&](int t) { return pol[t] ? nla_get_u8(pol[t]) : uint8_t{0}; };
 	auto u32 = [&](int t) { return pol[t] ? nla_get_u32(pol[t]) : 0u; };
 	s.policy.key = u8(NC_POL_ATTR_KEY);
