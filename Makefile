@@ -7,6 +7,7 @@
 #   make install    install the module (updates/, depmod) and ncadm
 #   make bench      benchmarks against the stock schedulers -> docs/benchmarks.md
 #   make dkms-install / dkms-uninstall   the module under DKMS (as root)
+#   make deb        Debian packages ip-vs-nc-dkms and ncadm -> build/deb/
 #
 # KVER/KDIR select the kernel the module is built for; by default the
 # newest Debian kernel image installed with its headers (tests/vm boots it).
@@ -80,9 +81,12 @@ dkms-uninstall:
 	-dkms remove ip-vs-nc/$(VERSION) --all
 	rm -rf $(DKMS_SRC)
 
+deb:
+	packaging/build-deb $(BUILD)/deb
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/kwarn clean
 	rm -rf $(BUILD)
 
-.PHONY: all kmod test-kmods userland deps check bench demo install uninstall dkms-src dkms-install dkms-uninstall clean
+.PHONY: all kmod test-kmods userland deps check bench demo install uninstall dkms-src dkms-install dkms-uninstall deb clean
