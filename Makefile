@@ -8,6 +8,8 @@
 #   make bench      benchmarks against the stock schedulers -> docs/benchmarks.md
 #   make dkms-install / dkms-uninstall   the module under DKMS (as root)
 #   make deb        Debian packages ip-vs-nc-dkms and ncadm -> build/deb/
+#   make check-debug  the VM scenarios on a debug kernel (KASAN, lockdep,
+#                   kmemleak) built from linux-source-6.1 (slow; not in check)
 #
 # KVER/KDIR select the kernel the module is built for; by default the
 # newest Debian kernel image installed with its headers (tests/vm boots it).
@@ -84,9 +86,15 @@ dkms-uninstall:
 deb:
 	packaging/build-deb $(BUILD)/deb
 
+check-debug:
+	$(MAKE) deps
+	packaging/install-deps packaging/debug-deps.txt
+	$(MAKE) userland
+	tests/debug-kernel/check
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/kwarn clean
 	rm -rf $(BUILD)
 
-.PHONY: all kmod test-kmods userland deps check bench demo install uninstall dkms-src dkms-install dkms-uninstall deb clean
+.PHONY: all kmod test-kmods userland deps check bench demo install uninstall dkms-src dkms-install dkms-uninstall deb check-debug clean
