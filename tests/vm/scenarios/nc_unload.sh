@@ -1,0 +1,128 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Lifecycle under traffic, and nothing left behind: a service switched
+# from nc to rr and back while clients connect, ipvsadm -C while clients
+# connect, a namespace with nc services and live tables deleted, and
+# rmmod/insmod cycles with and without services. Afterwards the module's
+# reference count is back at 0 and its entry cache is gone: the VM boots
+# with slab_nomerge, so ip_vs_nc_entry is a cache of its own, and
+# kmem_cache_destroy() at rmmod refuses (and warns, failing the run) if
+# a single entry was never freed.
+set -euo pipefail
+. "$(dirname "$0")/../lib/topo.sh"
+
+refcnt() { cat /sys/module/ip_vs_nc/refcnt; }
+entry_cache() { awk '$1 == "ip_vs_nc_entry" { print "active=" $2 ", total=" $3 }' /proc/slabinfo; }
+expect_refcnt() {
+	local want=$1 what=$2 i
+	# A service's scheduler is released by an RCU callback: wait for it.
+	for i in $(seq 100); do
+		[ "$(refcnt)" = "$want" ] && return 0
+		sleep 0.1
+	done
+	nc_fail "module refcount $(refcnt) after $what, expected $want"
+}
+# unload: rmmod must work, and the entry cache must be destroyed with it.
+unload() {
+	local i
+	for i in $(seq 40); do
+		rmmod ip_vs_nc 2>/dev/null && break
+		sleep 0.25
+	done
+	! grep -q '^ip_vs_nc ' /proc/modules || nc_fail "rmmod ip_vs_nc failed $1 (refcount $(refcnt))"
+	[ -z "$(entry_cache)" ] || nc_fail "the ip_vs_nc_entry cache outlived the module $1: $(entry_cache)"
+}
+
+grep -qw slab_nomerge /proc/cmdline || nc_fail "the VM must boot with slab_nomerge (tests/vm/run)"
+topo_setup_director
+[ -n "$(entry_cache)" ] || nc_fail "no ip_vs_nc_entry cache in /proc/slabinfo after loading"
+expect_refcnt 0 "loading"
+topo_add_servers 3
+clients=""
+for i in $(seq 1 60); do clients+=" $((i % 30 + 11)).$((i / 30)).0.$i"; done
+topo_add_clients $clients
+echo $clients | tr ' ' '\n' > "$TMPDIR/clients"
+svc=$VIP:80
+nc_service dir "$svc" 3 --nc-key /16 --sticky 10m
+nc_service dir "$VIP:81" 3
+expect_refcnt 2 "two nc services"
+
+# traffic_start FILE ROUNDS: clients connect to $svc in the background.
+traffic_start() {
+	ip netns exec cli "$NC_BIN/ncprobe" connect --to "$svc" --from-file "$TMPDIR/clients" \
+		--count "$2" --interval-ms 200 --timeout-ms 1000 > "$1" 2>/dev/null &
+	traffic=$!
+}
+# not_elsewhere FILE: every answer came from one of the service's servers.
+not_elsewhere() {
+	! awk '$2 != "-" && $2 !~ /^rs[123]$/' "$1" | grep -q . || nc_fail "an answer from an unknown server: $(awk '$2 !~ /^(rs[123]|-)$/' "$1" | head -1)"
+}
+
+# 1. Scheduler switches under traffic: nc -> rr -> nc, five times.
+traffic_start "$TMPDIR/switch" 15
+for round in 1 2 3 4 5; do
+	sleep 0.5
+	in_ns dir ipvsadm -E -t "$svc" -s rr
+	expect_refcnt 1 "switching $svc to rr (round $round)"
+	if ncadm dir --nc-table "$svc" >/dev/null 2>&1; then nc_fail "an nc table for $svc while it runs rr"; fi
+	sleep 0.5
+	in_ns dir ipvsadm -E -t "$svc" -s nc
+	expect_refcnt 2 "switching $svc back to nc (round $round)"
+done
+wait $traffic || true
+expect_eq "connections during the switches" "$(wc -l < "$TMPDIR/switch")" $((60 * 15))
+expect_eq "unanswered during the switches" "$(grep -c ' -$' "$TMPDIR/switch" || true)" 0
+not_elsewhere "$TMPDIR/switch"
+# Back on nc, every class sticks again.
+probe cli --to "$svc" --from-file "$TMPDIR/clients" --count 2 > "$TMPDIR/after-switch"
+for a in $clients; do server_of "$TMPDIR/after-switch" "$a" >/dev/null; done
+nc_log "after 5 switches under traffic: $(nc_counter dir "$svc" entries) classes, refcount $(refcnt)"
+
+# 2. ipvsadm -C under traffic, then the services come back.
+traffic_start "$TMPDIR/clear" 10
+sleep 1
+in_ns dir ipvsadm -C
+expect_refcnt 0 "ipvsadm -C under traffic"
+wait $traffic || true
+not_elsewhere "$TMPDIR/clear"
+refused=$(grep -c ' -$' "$TMPDIR/clear" || true)
+[ "$refused" -gt 0 ] || nc_fail "no connection was refused after ipvsadm -C"
+nc_log "ipvsadm -C under traffic: $refused of $(wc -l < "$TMPDIR/clear") connections refused afterwards, refcount 0"
+nc_service dir "$svc" 3 --nc-key /16
+probe cli --to "$svc" --from-file "$TMPDIR/clients" > /dev/null
+
+# 3. A second director namespace with nc services and a live table is deleted.
+ip netns add x
+ip -n x link set lo up
+ip -n x addr add 127.0.0.2/8 dev lo
+in_ns x ipvsadm -A -t 127.0.0.2:80 -s nc
+in_ns x ipvsadm -A -u 127.0.0.2:53 -s nc
+expect_refcnt 3 "two more services in namespace x"
+ip netns del x
+expect_refcnt 1 "deleting namespace x"
+
+# 4. rmmod/insmod cycles: with services and tables (removed by -C or by
+# deleting the director's namespace), and without.
+in_ns dir ipvsadm -C
+unload "after ipvsadm -C"
+for cycle in 1 2 3 4; do
+	insmod "$NC_KMOD"
+	topo_load_modules
+	[ -n "$(entry_cache)" ] || nc_fail "cycle $cycle: no ip_vs_nc_entry cache after insmod"
+	if [ $((cycle % 2)) = 1 ]; then
+		nc_service dir "$svc" 3 --nc-key /16
+		probe cli --to "$svc" --from-file "$TMPDIR/clients" > "$TMPDIR/cycle"
+		expect_eq "cycle $cycle: classes in the table" "$(nc_counter dir "$svc" entries)" 60
+		in_ns dir ipvsadm -C
+	fi
+	expect_refcnt 0 "cycle $cycle"
+	unload "in cycle $cycle"
+done
+insmod "$NC_KMOD"
+topo_load_modules
+nc_service dir "$svc" 3
+probe cli --to "$svc" --from-file "$TMPDIR/clients" > /dev/null
+topo_cleanup
+expect_refcnt 0 "deleting every namespace"
+unload "after deleting the namespaces with live tables"
+echo "PASS: nc_unload"
