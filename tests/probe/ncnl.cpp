@@ -7,6 +7,11 @@
 //                            errno (and ext-ack words) it must get
 //   ncnl fuzz VIP:PORT N     N random requests; each must be answered
 //   ncnl eperm VIP:PORT      every command must be refused with EPERM
+//   ncnl fuzz-unprivileged VIP:PORT N
+//                            N random requests, all to be refused
+//   ncnl churn VIP:PORT RS:PORT,RS:PORT,RS:PORT INTERVAL_MS PID...
+//                            change the service every INTERVAL_MS while
+//                            any PID lives
 //
 // The service must exist with scheduler nc. After every refused request
 // the policy must be what it was. Prints "N passed, N failed".
@@ -16,12 +21,18 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <iostream>
+#include <optional>
 #include <random>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 extern "C" {
@@ -258,53 +269,199 @@ int run_cases(Ctx &c)
 	return 0;
 }
 
-int run_fuzz(Ctx &c, int n)
+bool policy_in_range(const NcPolicy &p)
 {
-	Nc nc;
-	std::mt19937 rng(12345);
-	auto rnd = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-	int errors = 0, oks = 0;
-	bool policy_ok = true;
-	for (int i = 0; i < n; i++) {
-		NcPolicy before = nc.get(c.svc).policy;
-		uint8_t cmd = static_cast<uint8_t>(rnd(0, 6));
-		int flags = rnd(0, 3) == 0 ? NLM_F_DUMP : 0;
-		Message m(c.sock.family(), cmd, static_cast<uint8_t>(rnd(0, 3) ? 1 : rnd(0, 255)), flags);
-		if (rnd(0, 1))
+	return p.key < __NC_KEY_MAX && p.plen4 <= 32 && p.plen6 <= 128 && p.pick < __NC_PICK_MAX &&
+	       p.drain < __NC_DRAIN_MAX && p.sticky >= 1 && p.sticky <= NC_MAX_STICKY_SECS && p.max_entries >= 1 &&
+	       p.max_entries <= NC_MAX_ENTRIES_LIMIT && p.subnets.size() <= NC_MAX_SUBNETS;
+}
+
+using Rnd = std::function<int(int, int)>;
+
+void put_random_bytes(Message &m, int type, size_t len, const Rnd &rnd)
+{
+	std::vector<uint8_t> data(len);
+	for (auto &b : data)
+		b = static_cast<uint8_t>(rnd(0, 255));
+	m.put(type, data.data(), data.size());
+}
+
+// One request that is usually wrong: random commands, flags, versions and
+// attributes, or one of the shapes a parser gets wrong (huge values,
+// oversized or truncated attributes, duplicates, deep nesting).
+Message random_message(const Ctx &c, const Rnd &rnd)
+{
+	uint8_t cmd = static_cast<uint8_t>(rnd(0, 6));
+	int flags = rnd(0, 3) == 0 ? NLM_F_DUMP : 0;
+	Message m(c.sock.family(), cmd, static_cast<uint8_t>(rnd(0, 3) ? NC_GENL_VERSION : rnd(0, 255)), flags);
+	switch (rnd(0, 9)) {
+	case 0: // huge values in a well-formed policy
+		put_svc(m, c.svc);
+		policy(m, [&] {
+			m.put_u32(rnd(0, 1) ? NC_POL_ATTR_STICKY : NC_POL_ATTR_MAX_ENTRIES, 0xffffffffu - rnd(0, 2));
+			m.put_u8(rnd(0, 1) ? NC_POL_ATTR_PLEN4 : NC_POL_ATTR_PLEN6, static_cast<uint8_t>(rnd(129, 255)));
+		});
+		return m;
+	case 1: // an oversized attribute
+		put_svc(m, c.svc);
+		policy(m, [&] { put_random_bytes(m, rnd(0, NC_POL_ATTR_MAX + 1), static_cast<size_t>(rnd(100, 3000)), rnd); });
+		return m;
+	case 2: // fixed-size attributes cut short
+		put_svc(m, c.svc);
+		policy(m, [&] {
+			put_random_bytes(m, NC_POL_ATTR_STICKY, static_cast<size_t>(rnd(0, 3)), rnd);
+			put_random_bytes(m, NC_POL_ATTR_KEY, 0, rnd);
+		});
+		return m;
+	case 3: // duplicated service and policy attributes
+		for (int i = 0; i < 2; i++) {
 			put_svc(m, c.svc);
-		int attrs = rnd(0, 5);
-		for (int a = 0; a < attrs; a++) {
-			int type = rnd(0, 10);
-			if (rnd(0, 1)) {
-				// A nest of random inner attributes.
-				Message::Nest nest(m, type);
-				int inner = rnd(0, 4);
-				for (int j = 0; j < inner; j++) {
-					std::vector<uint8_t> data(static_cast<size_t>(rnd(0, 24)));
-					for (auto &b : data)
-						b = static_cast<uint8_t>(rnd(0, 255));
-					m.put(rnd(0, 12), data.data(), data.size());
-				}
-			} else {
-				std::vector<uint8_t> data(static_cast<size_t>(rnd(0, 40)));
-				for (auto &b : data)
-					b = static_cast<uint8_t>(rnd(0, 255));
-				m.put(type, data.data(), data.size());
-			}
+			policy(m, [&] { m.put_u32(NC_POL_ATTR_STICKY, static_cast<uint32_t>(rnd(0, 100))); });
 		}
-		int got = send(c, m);
-		if (got) {
-			errors++;
-			if (!same_policy(nc.get(c.svc).policy, before)) {
-				policy_ok = false;
-				std::cout << "policy changed by refused message " << i << "\n";
-			}
+		return m;
+	case 4: { // deep nesting
+		put_svc(m, c.svc);
+		std::function<void(int)> nest = [&](int depth) {
+			Message::Nest n(m, rnd(0, NC_ATTR_MAX + 1));
+			if (depth)
+				nest(depth - 1);
+			else
+				put_random_bytes(m, rnd(0, 12), static_cast<size_t>(rnd(0, 16)), rnd);
+		};
+		nest(rnd(2, 12));
+		return m;
+	}
+	default:
+		break;
+	}
+	if (rnd(0, 1))
+		put_svc(m, c.svc);
+	int attrs = rnd(0, 5);
+	for (int a = 0; a < attrs; a++) {
+		int type = rnd(0, 10);
+		if (rnd(0, 1)) {
+			// A nest of random inner attributes.
+			Message::Nest nest(m, type);
+			int inner = rnd(0, 4);
+			for (int j = 0; j < inner; j++)
+				put_random_bytes(m, rnd(0, 12), static_cast<size_t>(rnd(0, 24)), rnd);
 		} else {
-			oks++;
+			put_random_bytes(m, type, static_cast<size_t>(rnd(0, 40)), rnd);
 		}
 	}
-	result(policy_ok, "fuzz: " + std::to_string(n) + " random requests",
-	       std::to_string(errors) + " refused, " + std::to_string(oks) + " accepted, every one answered");
+	return m;
+}
+
+// @privileged: every 8th request is valid use (a random valid policy,
+// which the kernel must then report exactly); a refused request must
+// leave the policy as it was, an accepted one leave it within its ranges.
+// Unprivileged: every request must be refused (EPERM, or EOPNOTSUPP for a
+// command that does not exist), and the policy is not even readable.
+int run_fuzz(Ctx &c, int n, bool privileged)
+{
+	std::optional<Nc> nc;
+	if (privileged)
+		nc.emplace();
+	std::mt19937 rng(privileged ? 12345 : 54321);
+	const Rnd rnd = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+	int refused = 0, accepted = 0, valid = 0;
+	bool ok = true;
+	auto bad = [&](int i, const std::string &why) {
+		ok = false;
+		std::cout << "request " << i << ": " << why << "\n";
+	};
+	for (int i = 0; i < n; i++) {
+		if (privileged && i % 8 == 0) {
+			NcPolicyChange ch;
+			ch.sticky = static_cast<uint32_t>(rnd(1, 3600));
+			ch.pick = static_cast<uint8_t>(rnd(0, __NC_PICK_MAX - 1));
+			ch.drain = static_cast<uint8_t>(rnd(0, __NC_DRAIN_MAX - 1));
+			ch.max_entries = static_cast<uint32_t>(rnd(1000, 100000));
+			nc->set_policy(c.svc, ch);
+			const NcPolicy now = nc->get(c.svc).policy;
+			if (now.sticky != *ch.sticky || now.pick != *ch.pick || now.drain != *ch.drain ||
+			    now.max_entries != *ch.max_entries)
+				bad(i, "a valid policy change was not applied as sent");
+			valid++;
+			continue;
+		}
+		const NcPolicy before = nc ? nc->get(c.svc).policy : NcPolicy{};
+		Message m = random_message(c, rnd);
+		const int got = send(c, m);
+		if (got == 0) {
+			accepted++;
+			if (!privileged)
+				bad(i, "accepted from an unprivileged process");
+			else if (!policy_in_range(nc->get(c.svc).policy))
+				bad(i, "accepted, and left a policy out of range");
+		} else {
+			refused++;
+			if (!privileged && got != EPERM && got != EOPNOTSUPP)
+				bad(i, "unprivileged, refused with errno " + std::to_string(got) + ", not EPERM");
+			if (nc && !same_policy(nc->get(c.svc).policy, before))
+				bad(i, "refused, but the policy changed");
+		}
+	}
+	result(ok, std::string(privileged ? "fuzz: " : "unprivileged fuzz: ") + std::to_string(n) + " requests",
+	       std::to_string(refused) + " refused, " + std::to_string(accepted) + " accepted, " +
+		       std::to_string(valid) + " valid changes, every one answered");
+	return 0;
+}
+
+// Changes @c.svc every @interval_ms while any of @pids lives, with one
+// socket per family (a process per change is far too slow under TCG):
+// real servers (@rs: three, NAT) removed, re-added, drained and
+// re-weighted, the policy changed and the table flushed, in a cycle of 8.
+int run_churn(Ctx &c, const std::vector<Endpoint> &rs, int interval_ms, const std::vector<pid_t> &pids)
+{
+	if (rs.size() != 3)
+		throw UsageError("churn needs three real servers");
+	Ipvs ipvs;
+	Nc nc;
+	auto dest = [](const Endpoint &e, int weight) {
+		DestConf d;
+		d.server = e;
+		d.fwd = IP_VS_CONN_F_MASQ;
+		d.weight = weight;
+		return d;
+	};
+	// A process that has exited but is not yet reaped is not alive.
+	auto alive = [&] {
+		for (pid_t p : pids) {
+			std::ifstream stat("/proc/" + std::to_string(p) + "/stat");
+			std::string pid, comm, state;
+			if (stat >> pid >> comm >> state && state != "Z")
+				return true;
+		}
+		return false;
+	};
+	int changes = 0;
+	uint64_t max_entries = 0;
+	const auto start = std::chrono::steady_clock::now();
+	while (alive()) {
+		NcPolicyChange p;
+		switch (changes % 8) {
+		case 0: ipvs.delete_dest(c.svc, rs[1]); break;
+		case 1: p.pick = NC_PICK_WLC; p.sticky = 1; nc.set_policy(c.svc, p); break;
+		case 2: ipvs.add_dest(c.svc, dest(rs[1], 2)); break;
+		case 3: nc.flush(c.svc, std::nullopt, rs[2]); break;
+		case 4: ipvs.edit_dest(c.svc, dest(rs[0], 0)); break;
+		case 5: p.key = KeySpec{NC_KEY_CLASSFUL, {}, {}}; p.pick = NC_PICK_HASH; nc.set_policy(c.svc, p); break;
+		case 6: ipvs.edit_dest(c.svc, dest(rs[0], 1)); break;
+		case 7:
+			nc.flush(c.svc, std::nullopt, std::nullopt);
+			p.key = KeySpec{NC_KEY_PREFIX, 16, {}};
+			p.sticky = 2;
+			nc.set_policy(c.svc, p);
+			break;
+		}
+		changes++;
+		max_entries = std::max(max_entries, nc.get(c.svc).stats.entries);
+		std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms));
+	}
+	const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+	std::cout << "churn: " << changes << " changes in " << ms << " ms (one every " << (changes ? ms / changes : 0)
+		  << " ms), table at most " << max_entries << " entries\n";
 	return 0;
 }
 
@@ -327,7 +484,7 @@ int main(int argc, char **argv)
 {
 	try {
 		if (argc < 3)
-			throw UsageError("usage: ncnl cases|fuzz|eperm VIP:PORT [N]");
+			throw UsageError("usage: ncnl cases|fuzz|fuzz-unprivileged|eperm|churn VIP:PORT [ARGS]");
 		std::string mode = argv[1];
 		Ctx c;
 		Endpoint ep = parse_endpoint(argv[2], "service", std::nullopt);
@@ -335,14 +492,26 @@ int main(int argc, char **argv)
 		c.svc.protocol = IPPROTO_TCP;
 		c.svc.addr = ep.addr;
 		c.svc.port = ep.port;
-		if (mode == "cases")
+		if (mode == "cases") {
 			run_cases(c);
-		else if (mode == "fuzz")
-			run_fuzz(c, argc > 3 ? std::stoi(argv[3]) : 500);
-		else if (mode == "eperm")
+		} else if (mode == "fuzz" || mode == "fuzz-unprivileged") {
+			run_fuzz(c, argc > 3 ? std::stoi(argv[3]) : 500, mode == "fuzz");
+		} else if (mode == "eperm") {
 			run_eperm(c);
-		else
+		} else if (mode == "churn") {
+			if (argc < 6)
+				throw UsageError("usage: ncnl churn VIP:PORT RS:PORT,RS:PORT,RS:PORT INTERVAL_MS PID...");
+			std::vector<Endpoint> rs;
+			std::istringstream list(argv[3]);
+			for (std::string a; std::getline(list, a, ',');)
+				rs.push_back(parse_endpoint(a, "real server", std::nullopt));
+			std::vector<pid_t> pids;
+			for (int i = 5; i < argc; i++)
+				pids.push_back(static_cast<pid_t>(std::stoi(argv[i])));
+			run_churn(c, rs, std::stoi(argv[4]), pids);
+		} else {
 			throw UsageError("unknown mode " + mode);
+		}
 	} catch (const std::exception &e) {
 		std::cerr << "ncnl: " << e.what() << "\n";
 		return 2;

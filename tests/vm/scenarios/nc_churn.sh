@@ -1,19 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Concurrency: two client processes (both vCPUs) keep opening connections
-# from 2000 source addresses (1000 /16 classes, more than the table's cap
-# of 600) while another process removes, re-adds, drains and re-weights
-# real servers, changes the policy and flushes the table. Every connection
+# from 2000 source addresses (1000 /16 classes, far more than the table's
+# cap of 150) while another process removes, re-adds, drains and re-weights
+# real servers, changes the policy and flushes the table every 100 ms
+# (ncnl churn), a privileged fuzzer sends random and malformed requests
+# mixed with valid policy changes to a second service that carries
+# traffic too, and an unprivileged fuzzer targets both. Every connection
 # must be answered by a server that was in the service, the counters must
-# add up, the table must stay within its cap, and the kernel log must stay
-# clean (the harness checks it).
+# add up, the table must stay within its cap, no rejected request may
+# change anything, and the kernel log must stay clean (the harness checks
+# it).
 set -euo pipefail
 . "$(dirname "$0")/../lib/topo.sh"
 
 topo_setup_director
 topo_add_servers 4
 svc=$VIP:81
-nc_service dir "$svc" 3 --nc-key /16 --sticky 2s --nc-max-entries 600
+nc_service dir "$svc" 3 --nc-key /16 --sticky 2s --nc-max-entries 150
 ncadm dir -a -t "$svc" -r "$(rs_addr 4):80" -m -w 0   # rs4 is drained from the start
 a="" b=""
 for i in $(seq 1 1000); do a+=" $((i % 50 + 11)).$((i / 50)).0.1"; b+=" $((i % 50 + 11)).$((i / 50)).1.$((i % 200 + 1))"; done
@@ -21,30 +25,37 @@ topo_add_clients $a $b
 echo $a | tr ' ' '\n' > "$TMPDIR/a"
 echo $b | tr ' ' '\n' > "$TMPDIR/b"
 
+svc2=$VIP:82
+nc_service dir "$svc2" 3 --sticky 5m
+seq 1 50 | sed 's/^/61.0.0./' > "$TMPDIR/c"
+topo_add_clients $(cat "$TMPDIR/c")
+saved2=$(ncadm dir -S -n | grep -F -- "-t $svc2 " | grep -v -- '-A ')
+
 probe cli --to "$svc" --from-file "$TMPDIR/a" --count 10 --interval-ms 1000 --timeout-ms 2000 > "$TMPDIR/out.a" 2>/dev/null &
 pa=$!
 probe cli --to "$svc" --from-file "$TMPDIR/b" --count 10 --interval-ms 1000 --timeout-ms 2000 > "$TMPDIR/out.b" 2>/dev/null &
 pb=$!
-
-changes=0 max_entries=0
-while kill -0 $pa 2>/dev/null || kill -0 $pb 2>/dev/null; do
-	entries=$(nc_counter dir "$svc" entries)
-	[ "$entries" -le "$max_entries" ] || max_entries=$entries
-	case $((changes % 8)) in
-	0) ncadm dir -d -t "$svc" -r "$(rs_addr 2):80" ;;
-	1) ncadm dir -E -t "$svc" --nc-pick wlc --sticky 1s ;;
-	2) ncadm dir -a -t "$svc" -r "$(rs_addr 2):80" -m -w 2 ;;
-	3) ncadm dir --nc-flush "$svc" --server "$(rs_addr 3)" >/dev/null ;;
-	4) ncadm dir -e -t "$svc" -r "$(rs_addr 1):80" -m -w 0 ;;
-	5) ncadm dir -E -t "$svc" --nc-key classful --nc-pick hash ;;
-	6) ncadm dir -e -t "$svc" -r "$(rs_addr 1):80" -m -w 1 ;;
-	7) ncadm dir --nc-flush "$svc" >/dev/null; ncadm dir -E -t "$svc" --nc-key /16 --sticky 2s ;;
-	esac
-	changes=$((changes + 1))
-	sleep 0.1
-done
+ip netns exec cli "$NC_BIN/ncprobe" connect --to "$svc2" --from-file "$TMPDIR/c" --count 40 --interval-ms 500 > "$TMPDIR/out.c" 2>/dev/null &
+pc=$!
+ip netns exec dir "$NC_BIN/ncnl" fuzz "$svc2" 3000 > "$TMPDIR/fuzz" 2>&1 &
+pf=$!
+ip netns exec dir setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+	sh -c "'$NC_BIN/ncnl' fuzz-unprivileged $svc 1000 && '$NC_BIN/ncnl' fuzz-unprivileged $svc2 1000" > "$TMPDIR/fuzz-unpriv" 2>&1 &
+pu=$!
+in_ns dir "$NC_BIN/ncnl" churn "$svc" "$(rs_addr 1):80,$(rs_addr 2):80,$(rs_addr 3):80" 100 $pa $pb > "$TMPDIR/churn" ||
+	nc_fail "the change driver failed: $(cat "$TMPDIR/churn")"
 wait $pa || true
 wait $pb || true
+wait $pc || nc_fail "connections to $svc2 went unanswered during the fuzzing: $(grep -c ' -$' "$TMPDIR/out.c")"
+wait $pf || nc_fail "privileged fuzzing: $(cat "$TMPDIR/fuzz")"
+wait $pu || nc_fail "unprivileged fuzzing: $(cat "$TMPDIR/fuzz-unpriv")"
+nc_log "$(grep -h '^ok: ' "$TMPDIR/fuzz" "$TMPDIR/fuzz-unpriv" | paste -sd';')"
+expect_eq "$svc2's real servers after the fuzzing" "$(ncadm dir -S -n | grep -F -- "-t $svc2 " | grep -v -- '-A ')" "$saved2"
+# (The fuzzer's accepted flushes and policy changes may move $svc2's classes.)
+! awk '$2 !~ /^rs[123]$/' "$TMPDIR/out.c" | grep -q . || nc_fail "$svc2 answered from elsewhere: $(awk '$2 !~ /^rs[123]$/' "$TMPDIR/out.c" | head -1)"
+changes=$(awk '/^churn:/ { print $2 }' "$TMPDIR/churn")
+max_entries=$(awk '/^churn:/ { print $(NF - 1) }' "$TMPDIR/churn")
+nc_log "$(grep '^churn:' "$TMPDIR/churn")"
 
 total=$(cat "$TMPDIR/out.a" "$TMPDIR/out.b" | wc -l)
 answered=$(cat "$TMPDIR/out.a" "$TMPDIR/out.b" | grep -vc ' -$' || true)
@@ -52,13 +63,14 @@ nc_log "$changes configuration changes during $total connections, $answered answ
 expect_eq "connections made" "$total" 20000
 # rs4 (weight 0 all along) never gets a new class.
 ! grep -q ' rs4$' "$TMPDIR/out.a" "$TMPDIR/out.b" || nc_fail "a connection reached rs4, drained from the start"
-[ "$changes" -ge 8 ] || nc_fail "only $changes changes happened during the traffic"
+[ "$changes" -ge 80 ] || nc_fail "only $changes changes happened during the traffic"
 # Connections may be refused only while rs2 is out; most must be answered.
 [ "$answered" -ge $((total * 9 / 10)) ] || nc_fail "only $answered of $total connections answered"
 lookups=$(nc_counter dir "$svc" lookups)
 sum=$(( $(nc_counter dir "$svc" hits) + $(nc_counter dir "$svc" new) + $(nc_counter dir "$svc" noserver) ))
 expect_eq "lookups = hits + new + noserver" "$lookups" "$sum"
 [ "$lookups" -ge "$answered" ] || nc_fail "fewer lookups ($lookups) than answered connections"
-[ "$max_entries" -le 600 ] || nc_fail "the table held $max_entries entries, above its cap of 600"
+[ "$max_entries" -le 150 ] || nc_fail "the table held $max_entries entries, above its cap of 150"
+[ "$(nc_counter dir "$svc" overflow)" -gt 0 ] || nc_fail "the table never reached its cap: the cap was not exercised"
 in_ns dir ipvsadm -D -t "$svc"
 echo "PASS: nc_churn"
