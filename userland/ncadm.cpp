@@ -8,6 +8,7 @@
 // is removed again, so a failed command leaves no half-applied state.
 // Errors end up in main(): one line on stderr and a non-zero status.
 #include "families.hpp"
+#include "snapshot.hpp"
 #include "ipvs_list.hpp"
 #include "output.hpp"
 #include "parse.hpp"
@@ -531,10 +532,11 @@ std::string missing_module(const ServiceConf &c)
 int run(const Options &o);
 
 // ipvsadm -R: one command line per input line. Every line is parsed and
-// checked before the first is applied, so a bad file changes nothing.
+// checked before the first is applied, so a bad file changes nothing; and
+// if the kernel refuses a line, what the lines before it did is undone.
 int restore(std::istream &in)
 {
-	std::vector<Options> commands;
+	std::vector<std::pair<int, Options>> commands;
 	std::string line;
 	for (int n = 1; std::getline(in, line); n++) {
 		std::istringstream words(line);
@@ -550,13 +552,32 @@ int restore(std::istream &in)
 			Options o = parse_args(static_cast<int>(argv.size()), argv.data());
 			if (o.cmd == Command::Restore || o.cmd == Command::Save || o.cmd == Command::List)
 				throw UsageError("command not allowed in a restore file");
-			commands.push_back(o);
+			commands.emplace_back(n, o);
 		} catch (const UsageError &e) {
 			throw UsageError("restore line " + std::to_string(n) + ": " + e.what());
 		}
 	}
-	for (const auto &o : commands)
-		run(o);
+	if (commands.empty())
+		return 0;
+	IpvsSnapshot before;
+	with_context("reading the current rules", [&] { before = take_snapshot(); });
+	for (size_t i = 0; i < commands.size(); i++) {
+		try {
+			run(commands[i].second);
+		} catch (const std::exception &e) {
+			const auto *k = dynamic_cast<const KernelError *>(&e);
+			const std::string what = "restore line " + std::to_string(commands[i].first) + ": " + e.what();
+			if (i == 0)
+				throw KernelError(k ? k->error : EINVAL, what);
+			try {
+				with_context("", [&] { put_back(before); });
+			} catch (const std::exception &r) {
+				throw KernelError(k ? k->error : EINVAL,
+						  what + "; undoing the lines before it failed too: " + r.what());
+			}
+			throw KernelError(k ? k->error : EINVAL, what + " (the lines before it were undone)");
+		}
+	}
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 // The service must exist with scheduler nc. After every refused request
 // the policy must be what it was. Prints "N passed, N failed".
 #include "families.hpp"
+#include "snapshot.hpp"
 
 #include <linux/ip_vs.h>
 #include <netinet/in.h>
@@ -49,18 +50,6 @@ void result(bool ok, const std::string &name, const std::string &detail)
 {
 	(ok ? passed : failed)++;
 	std::cout << (ok ? "ok: " : "FAIL: ") << name << (detail.empty() ? "" : " (" + detail + ")") << "\n";
-}
-
-bool same_policy(const NcPolicy &a, const NcPolicy &b)
-{
-	if (a.key != b.key || a.plen4 != b.plen4 || a.plen6 != b.plen6 || a.pick != b.pick ||
-	    a.drain != b.drain || a.sticky != b.sticky || a.max_entries != b.max_entries ||
-	    a.subnets.size() != b.subnets.size())
-		return false;
-	for (size_t i = 0; i < a.subnets.size(); i++)
-		if (!(a.subnets[i].addr == b.subnets[i].addr) || a.subnets[i].plen != b.subnets[i].plen)
-			return false;
-	return true;
 }
 
 struct Ctx {
