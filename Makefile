@@ -9,7 +9,8 @@
 #   make dkms-install / dkms-uninstall   the module under DKMS (as root)
 #   make deb        Debian packages ip-vs-nc-dkms and ncadm -> build/deb/
 #   make check-debug  the VM scenarios on a debug kernel (KASAN, lockdep,
-#                   kmemleak) built from linux-source-6.1 (slow; not in check)
+#                   kmemleak) built from linux-source-6.1 (slow; not in check;
+#                   SCENARIOS="nc_unload nc_churn" runs only those)
 #
 # KVER/KDIR select the kernel the module is built for; by default the
 # newest Debian kernel image installed with its headers (tests/vm boots it).
@@ -90,7 +91,7 @@ check-debug:
 	$(MAKE) deps
 	packaging/install-deps packaging/debug-deps.txt
 	$(MAKE) userland
-	tests/debug-kernel/check
+	tests/debug-kernel/check $(SCENARIOS)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
