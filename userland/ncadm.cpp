@@ -566,16 +566,16 @@ int restore(std::istream &in)
 			run(commands[i].second);
 		} catch (const std::exception &e) {
 			const auto *k = dynamic_cast<const KernelError *>(&e);
+			const int err = k ? k->error : EINVAL;
 			const std::string what = "restore line " + std::to_string(commands[i].first) + ": " + e.what();
 			if (i == 0)
-				throw KernelError(k ? k->error : EINVAL, what);
+				throw KernelError(err, what);
 			try {
 				with_context("", [&] { put_back(before); });
 			} catch (const std::exception &r) {
-				throw KernelError(k ? k->error : EINVAL,
-						  what + "; undoing the lines before it failed too: " + r.what());
+				throw KernelError(err, what + "; undoing the lines before it failed too: " + r.what());
 			}
-			throw KernelError(k ? k->error : EINVAL, what + " (the lines before it were undone)");
+			throw KernelError(err, what + " (the lines before it were undone)");
 		}
 	}
 	return 0;

@@ -71,6 +71,29 @@ topo_load_modules() {
 	nc_fail "the IPVS_NC netlink family did not appear"
 }
 
+# nc_entry_cache_objects: the objects allocated in ip_vs_nc_entry, the
+# module's slab cache, or nothing when it does not exist (the VM boots with
+# slab_nomerge, so the cache is never an alias of another).
+nc_entry_cache_objects() {
+	awk '$1 == "ip_vs_nc_entry" { print $3 }' /proc/slabinfo
+}
+
+# topo_unload_nc WHEN: rmmod ip_vs_nc, retrying for 10 s (services in a
+# deleted namespace are dismantled by a kernel worker); it must be gone,
+# and its entry cache with it: kmem_cache_destroy() keeps a cache that
+# still holds an entry.
+topo_unload_nc() {
+	local i
+	for i in $(seq 40); do
+		rmmod ip_vs_nc 2>/dev/null && break
+		sleep 0.25
+	done
+	! grep -q '^ip_vs_nc ' /proc/modules ||
+		nc_fail "rmmod ip_vs_nc failed $1 (refcount $(cat /sys/module/ip_vs_nc/refcnt))"
+	[ -z "$(nc_entry_cache_objects)" ] ||
+		nc_fail "the ip_vs_nc_entry cache outlived the module $1: $(nc_entry_cache_objects) objects"
+}
+
 # Director, client namespace and the link between them.
 topo_setup_director() {
 	trap topo_cleanup EXIT

@@ -40,8 +40,7 @@ ip -n cli -6 route add local 2001:db8:6::/64 dev lo
 in_ns cli sysctl -qw net.ipv4.ip_nonlocal_bind=1 net.ipv6.ip_nonlocal_bind=1
 for i in $(seq 0 1999); do echo "100.64.$((i / 250)).$((i % 250 + 1))"; done > "$TMPDIR/flood4"
 for i in $(seq 1 2000); do printf '2001:db8:6::%x\n' "$i"; done > "$TMPDIR/flood6"
-cache_objs() { awk '$1 == "ip_vs_nc_entry" { print $3 }' /proc/slabinfo; }
-objs_before=$(cache_objs)
+objs_before=$(nc_entry_cache_objects)
 probe cli --to "$svc" --from-file "$TMPDIR/flood4" > "$f"
 expect_eq "answers to the IPv4 flood" "$(grep -vc ' -$' "$f")" 2000
 probe cli --to "[$VIP6]:81" --from-file "$TMPDIR/flood6" > "$f"
@@ -49,7 +48,7 @@ expect_eq "answers to the IPv6 flood" "$(grep -vc ' -$' "$f")" 2000
 expect_eq "entries after the IPv4 flood" "$(nc_counter dir "$svc" entries)" 8
 expect_eq "entries after the IPv6 flood" "$(nc_counter dir "[$VIP6]:81" entries)" 4
 expect_eq "IPv6 overflow" "$(nc_counter dir "[$VIP6]:81" overflow)" $((6 + 2000))
-objs_after=$(cache_objs)
+objs_after=$(nc_entry_cache_objects)
 nc_log "ip_vs_nc_entry objects (allocated slab slots): $objs_before before, $objs_after after 4000 new classes"
 [ "$objs_after" -le $((objs_before + 256)) ] || nc_fail "the entry cache grew from $objs_before to $objs_after objects under a capped flood"
 echo "PASS: nc_cap"

@@ -49,9 +49,5 @@ probe cli --to "$VIP:80" --from "$from" > /dev/null
 # Deleting the namespace with a live nc service and table must be clean.
 # Namespaces are dismantled by a kernel worker: give it a few seconds.
 topo_cleanup
-for _ in $(seq 1 20); do
-	rmmod ip_vs_nc 2>/dev/null && break
-	sleep 0.5
-done
-! grep -q '^ip_vs_nc ' /proc/modules || nc_fail "rmmod ip_vs_nc failed after the namespace was deleted"
+topo_unload_nc "after the namespace was deleted"
 echo "PASS: nc_lifecycle"

@@ -13,7 +13,6 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/topo.sh"
 
 refcnt() { cat /sys/module/ip_vs_nc/refcnt; }
-entry_cache() { awk '$1 == "ip_vs_nc_entry" { print "active=" $2 ", total=" $3 }' /proc/slabinfo; }
 expect_refcnt() {
 	local want=$1 what=$2 i
 	# A service's scheduler is released by an RCU callback: wait for it.
@@ -23,20 +22,10 @@ expect_refcnt() {
 	done
 	nc_fail "module refcount $(refcnt) after $what, expected $want"
 }
-# unload: rmmod must work, and the entry cache must be destroyed with it.
-unload() {
-	local i
-	for i in $(seq 40); do
-		rmmod ip_vs_nc 2>/dev/null && break
-		sleep 0.25
-	done
-	! grep -q '^ip_vs_nc ' /proc/modules || nc_fail "rmmod ip_vs_nc failed $1 (refcount $(refcnt))"
-	[ -z "$(entry_cache)" ] || nc_fail "the ip_vs_nc_entry cache outlived the module $1: $(entry_cache)"
-}
 
 grep -qw slab_nomerge /proc/cmdline || nc_fail "the VM must boot with slab_nomerge (tests/vm/run)"
 topo_setup_director
-[ -n "$(entry_cache)" ] || nc_fail "no ip_vs_nc_entry cache in /proc/slabinfo after loading"
+[ -n "$(nc_entry_cache_objects)" ] || nc_fail "no ip_vs_nc_entry cache in /proc/slabinfo after loading"
 expect_refcnt 0 "loading"
 topo_add_servers 3
 clients=""
@@ -122,11 +111,10 @@ expect_refcnt 1 "deleting namespace x"
 # 4. rmmod/insmod cycles: with services and tables (removed by -C or by
 # deleting the director's namespace), and without.
 in_ns dir ipvsadm -C
-unload "after ipvsadm -C"
+topo_unload_nc "after ipvsadm -C"
 for cycle in 1 2 3 4; do
-	insmod "$NC_KMOD"
 	topo_load_modules
-	[ -n "$(entry_cache)" ] || nc_fail "cycle $cycle: no ip_vs_nc_entry cache after insmod"
+	[ -n "$(nc_entry_cache_objects)" ] || nc_fail "cycle $cycle: no ip_vs_nc_entry cache after insmod"
 	if [ $((cycle % 2)) = 1 ]; then
 		nc_service dir "$svc" 3 --nc-key /16
 		probe cli --to "$svc" --from-file "$TMPDIR/clients" > "$TMPDIR/cycle"
@@ -134,13 +122,12 @@ for cycle in 1 2 3 4; do
 		in_ns dir ipvsadm -C
 	fi
 	expect_refcnt 0 "cycle $cycle"
-	unload "in cycle $cycle"
+	topo_unload_nc "in cycle $cycle"
 done
-insmod "$NC_KMOD"
 topo_load_modules
 nc_service dir "$svc" 3
 probe cli --to "$svc" --from-file "$TMPDIR/clients" > /dev/null
 topo_cleanup
 expect_refcnt 0 "deleting every namespace"
-unload "after deleting the namespaces with live tables"
+topo_unload_nc "after deleting the namespaces with live tables"
 echo "PASS: nc_unload"
