@@ -38,6 +38,10 @@ nc_log() {
 	echo "# $*"
 }
 
+# A command that stops a scenario through set -e says so; otherwise a
+# failed pipeline in an assignment ends the scenario without a word.
+trap 'echo "FAIL: ${BASH_SOURCE[0]##*/} line $LINENO: $BASH_COMMAND (status $?)" >&2' ERR
+
 in_ns() {
 	local ns=$1
 	shift
