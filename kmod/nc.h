@@ -16,22 +16,48 @@
 #include "nc_class.h"
 #include "nc_policy.h"
 
-/* Kernel API drift; see docs/design.md "Building on other kernels". */
-#ifdef IP_VS_DEST_CF_AVAILABLE		/* 6.1.187+ and mainline */
+/*
+ * Kernel API drift, one shim per change, each naming the kernels it
+ * covers (tests/kernels/matrix builds all of them with -Werror; see
+ * docs/design.md "Building on other kernels").
+ */
+
+/* Dest availability moved from dest->flags to dest->cflags upstream in
+ * 6.9 and in the 6.1 stable series at 6.1.187 (bookworm's ABI 6.1.0-47
+ * is older). Keyed on the flag, not the version: stable backports. */
+#ifdef IP_VS_DEST_CF_AVAILABLE
 #define nc_dest_available(d)	((d)->cflags & IP_VS_DEST_CF_AVAILABLE)
-#else					/* bookworm ABIs up to 6.1.176 */
+#else
 #define nc_dest_available(d)	((d)->flags & IP_VS_DEST_F_AVAILABLE)
 #endif
 
+/* from_timer() was renamed timer_container_of() in 6.16. */
 #ifndef from_timer
 #define from_timer(var, t, field) timer_container_of(var, t, field)
 #endif
 
+/* timer_delete_sync() is 6.2+; del_timer_sync() went away in 6.15. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 #define nc_timer_stop_sync(t)	timer_delete_sync(t)
 #else
 #define nc_timer_stop_sync(t)	del_timer_sync(t)
 #endif
+
+/* genl_dumpit_info() keeps the parsed attributes in ->info since 6.2. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define nc_dump_attrs(cb)	(genl_dumpit_info(cb)->info.attrs)
+#else
+#define nc_dump_attrs(cb)	(genl_dumpit_info(cb)->attrs)
+#endif
+
+/*
+ * genl_family.resv_start_op is 6.1+: commands from it on are validated
+ * strictly and must leave the reserved header byte zero. Before 6.1
+ * (bullseye's 5.10) every command whose .validate has no GENL_DONT_*
+ * flag, as all of ours, is validated strictly already; only the reserved
+ * byte goes unchecked there.
+ */
+#define NC_GENL_HAS_RESV_START_OP (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0))
 
 /* ipvsadm -b flags, for services configured without ncadm. */
 #define NC_SVC_F_CLASSFUL	IP_VS_SVC_F_SCHED1	/* flag-1: classful key */

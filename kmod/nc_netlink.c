@@ -34,12 +34,6 @@ void nc_registry_del(struct nc_table *t)
 	mutex_unlock(&nc_mutex);
 }
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-#define nc_dump_attrs(cb)	(genl_dumpit_info(cb)->info.attrs)
-#else
-#define nc_dump_attrs(cb)	(genl_dumpit_info(cb)->attrs)
-#endif
-
 static const struct nla_policy nc_addr_policy[NC_ADDR_ATTR_MAX + 1] = {
 	[NC_ADDR_ATTR_AF]	= { .type = NLA_U16 },
 	[NC_ADDR_ATTR_ADDR]	= { .type = NLA_BINARY, .len = 16 },
@@ -720,8 +714,10 @@ static struct genl_family nc_genl_family = {
 	.module		= THIS_MODULE,
 	.small_ops	= nc_genl_ops,
 	.n_small_ops	= ARRAY_SIZE(nc_genl_ops),
+#if NC_GENL_HAS_RESV_START_OP
 	/* strict validation, reserved header fields checked: every command */
 	.resv_start_op	= NC_CMD_GET_SERVICE,
+#endif
 };
 
 int nc_netlink_init(void)
