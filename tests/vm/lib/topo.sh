@@ -42,6 +42,34 @@ nc_log() {
 # failed pipeline in an assignment ends the scenario without a word.
 trap 'echo "FAIL: ${BASH_SOURCE[0]##*/} line $LINENO: $BASH_COMMAND (status $?)" >&2' ERR
 
+# nc_wait SECONDS WHAT CMD...: poll CMD (every 0.2 s) until it succeeds;
+# fail naming WHAT after SECONDS x NC_TIME_SCALE. Anything that becomes
+# true "after a while" (a timer ran, a daemon reacted) is waited for this
+# way, with a bound far above the usual time: the verdict must not depend
+# on how fast an emulated guest on a busy host happens to be.
+nc_wait() {
+	local secs=$1 what=$2 deadline
+	shift 2
+	deadline=$(( $(date +%s) + secs * NC_TIME_SCALE ))
+	until "$@"; do
+		[ "$(date +%s)" -lt "$deadline" ] || nc_fail "$what (not within $((secs * NC_TIME_SCALE)) s)"
+		sleep 0.2
+	done
+}
+
+# nc_wait_eq SECONDS WHAT EXPECTED CMD...: poll until CMD prints EXPECTED.
+nc_wait_eq() {
+	local secs=$1 what=$2 want=$3 deadline got
+	shift 3
+	deadline=$(( $(date +%s) + secs * NC_TIME_SCALE ))
+	while got=$("$@"); [ "$got" != "$want" ]; do
+		[ "$(date +%s)" -lt "$deadline" ] ||
+			nc_fail "$what: '$got', expected '$want' (waited $((secs * NC_TIME_SCALE)) s)"
+		sleep 0.2
+	done
+	echo "ok: $what = $want"
+}
+
 in_ns() {
 	local ns=$1
 	shift
@@ -71,12 +99,8 @@ topo_load_modules() {
 		insmod "$NC_KMOD" "$@" || nc_fail "insmod $NC_KMOD"
 	fi
 	# The module registers its netlink family just after init returns.
-	local i
-	for i in $(seq 100); do
-		genl ctrl get name IPVS_NC > /dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	nc_fail "the IPVS_NC netlink family did not appear"
+	nc_wait 60 "the IPVS_NC netlink family did not appear" \
+		eval 'genl ctrl get name IPVS_NC > /dev/null 2>&1'
 }
 
 # nc_entry_cache_objects: the objects allocated in ip_vs_nc_entry, the
@@ -86,15 +110,15 @@ nc_entry_cache_objects() {
 	awk '$1 == "ip_vs_nc_entry" { print $3 }' /proc/slabinfo
 }
 
-# topo_unload_nc WHEN: rmmod ip_vs_nc, retrying for 10 s (services in a
-# deleted namespace are dismantled by a kernel worker); it must be gone,
-# and its entry cache with it: kmem_cache_destroy() keeps a cache that
-# still holds an entry.
+# topo_unload_nc WHEN: rmmod ip_vs_nc, retrying for up to 60 s (services
+# in a deleted namespace are dismantled by a kernel worker); it must be
+# gone, and its entry cache with it: kmem_cache_destroy() keeps a cache
+# that still holds an entry.
 topo_unload_nc() {
 	local i
-	for i in $(seq 40); do
+	for i in $(seq 300); do
 		rmmod ip_vs_nc 2>/dev/null && break
-		sleep 0.25
+		sleep 0.2
 	done
 	! grep -q '^ip_vs_nc ' /proc/modules ||
 		nc_fail "rmmod ip_vs_nc failed $1 (refcount $(cat /sys/module/ip_vs_nc/refcnt))"

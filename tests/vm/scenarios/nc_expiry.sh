@@ -11,9 +11,12 @@ topo_setup_director
 topo_add_servers 3
 topo_add_clients 61.1.0.1 61.2.0.1 62.1.0.1
 svc=$VIP:81
-# Times in seconds, stretched on slow kernels (NC_TIME_SCALE): the
-# paced connections come 1 s (scaled) inside the sticky time.
-sticky=$((3 * NC_TIME_SCALE)) pace=$((2 * NC_TIME_SCALE))
+# Times in seconds, stretched on slow kernels (NC_TIME_SCALE). The paced
+# connections come 2 s apart against a 6 s sticky time: a connection may
+# be 4 s late (a guest 3x slower than usual on a busy host) before the
+# class would lapse between two of them. What must happen *after* a time
+# (reclaim) is polled for, with a bound far above the usual time.
+sticky=$((6 * NC_TIME_SCALE)) pace=$((2 * NC_TIME_SCALE))
 nc_service dir "$svc" 3 --sticky "${sticky}s" --nc-pick rr
 answer() { probe cli --to "$svc" --from "$1" | awk '{ print $2 }'; }
 
@@ -31,9 +34,9 @@ expect_eq "class 61 within its sticky time" "$(servers_of "$TMPDIR/paced")" "$fi
 expect_eq "hits" "$(nc_counter dir "$svc" hits)" 4
 expect_eq "new classes" "$(nc_counter dir "$svc" new)" 2
 
-# No traffic: both entries expire and are reclaimed by the timer.
-sleep $((2 * sticky))
-expect_eq "entries after the sticky time, without traffic" "$(nc_counter dir "$svc" entries)" 0
+# No traffic: both entries expire and are reclaimed by the timer (it runs
+# every sticky/2, so within 1.5 x sticky).
+nc_wait_eq $((4 * sticky / NC_TIME_SCALE)) "entries after the sticky time, without traffic" 0 nc_counter dir "$svc" entries
 expect_eq "expired" "$(nc_counter dir "$svc" expired)" 2
 
 # The class is picked anew: rr continues with the server after $other.
@@ -48,6 +51,5 @@ expect_eq "lookups" "$(nc_counter dir "$svc" lookups)" 7
 ncadm dir -E -t "$svc" --sticky 30m
 answer 62.1.0.1 >/dev/null
 ncadm dir -E -t "$svc" --sticky "${NC_TIME_SCALE}s"
-sleep $((3 * NC_TIME_SCALE))
-expect_eq "entries after shortening the sticky time" "$(nc_counter dir "$svc" entries)" 0
+nc_wait_eq 30 "entries after shortening the sticky time" 0 nc_counter dir "$svc" entries
 echo "PASS: nc_expiry"

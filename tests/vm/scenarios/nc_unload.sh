@@ -79,7 +79,11 @@ refused_nc=$(grep -c ' -$' "$TMPDIR/switch" || true)
 refused_stock=$(grep -c ' -$' "$TMPDIR/switch-stock" || true)
 nc_log "connections refused during 10 switches under traffic (900 each): nc<->rr $refused_nc, wlc<->rr $refused_stock"
 # More than a switch's moment would be a scheduler that does not serve.
-[ "$refused_nc" -le 180 ] || nc_fail "$refused_nc of 900 connections refused during nc <-> rr switches"
+# How long that moment is depends on the guest's speed, which the stock
+# service's switches measured in the same run show: nc may refuse 180 of
+# 900 or twice the stock count, whichever is more.
+limit=$(( 2 * refused_stock > 180 ? 2 * refused_stock : 180 ))
+[ "$refused_nc" -le "$limit" ] || nc_fail "$refused_nc of 900 connections refused during nc <-> rr switches (limit $limit; wlc <-> rr: $refused_stock)"
 # Back on nc, every class is answered and sticks again.
 probe cli --to "$svc" --from-file "$TMPDIR/clients" --count 2 > "$TMPDIR/after-switch"
 for a in $clients; do server_of "$TMPDIR/after-switch" "$a" >/dev/null; done

@@ -150,10 +150,10 @@ EOF_BAD
 probe cli --to "$VIP:80" --from 61.1.0.1 --count 2 > /dev/null || true
 # IPVS folds per-CPU counters into the listed ones every 2 s (estimator):
 # zero only after this traffic has been folded in.
-sleep 3
-[ "$(ipv -Ln --stats -t "$VIP:80" | awk 'NR == 3 { print $3 }')" -gt 0 ] || nc_fail "no connections counted before -Z"
+listed_conns() { ipv -Ln --stats -t "$VIP:80" | awk 'NR == 3 { print $3 }'; }
+nc_wait 30 "no connections counted before -Z" eval '[ "$(listed_conns)" -gt 0 ]'
 ncadm dir -Z
-expect_eq "conns after -Z" "$(ipv -Ln --stats -t "$VIP:80" | awk 'NR == 3 { print $3 }')" 0
+expect_eq "conns after -Z" "$(listed_conns)" 0
 ncadm dir -Ln -o json | grep -q '"services":\[{"service":' || nc_fail "ncadm -Ln -o json"
 
 # One-packet scheduling (-o) and host names, as ipvsadm takes them.

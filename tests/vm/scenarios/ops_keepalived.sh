@@ -52,7 +52,7 @@ router_uses() {
 }
 wait_master() {
 	local i
-	for i in $(seq 60); do
+	for i in $(seq $((120 * NC_TIME_SCALE))); do
 		master_is "$1" && router_uses "$1" && { nc_log "$1 is VRRP master with the services (after $((i / 2)) s)"; return 0; }
 		sleep 0.5
 	done
@@ -60,8 +60,9 @@ wait_master() {
 	nc_fail "$1 did not become master with the nc service"
 }
 # conns dI: connections dI's service has scheduled since it was created
-# (6.1 sums the per-CPU counters in its 2-second estimator timer).
-conns() { sleep 2.5; in_ns "$1" ipvsadm -Ln --stats -t "$VIP:80" 2>/dev/null | awk '$1 == "TCP" { print $3 }'; }
+# (6.1 sums the per-CPU counters in its 2-second estimator timer, so it is
+# polled for: nc_wait_eq).
+conns() { in_ns "$1" ipvsadm -Ln --stats -t "$VIP:80" 2>/dev/null | awk '$1 == "TCP" { print $3 }'; }
 
 clients=$(for o in $(seq 21 60); do echo "$o.0.0.1 $o.1.0.1"; done)
 topo_add_clients $clients
@@ -76,27 +77,27 @@ sleep 3
 [ -z "$(in_ns d2 ipvsadm -Sn)" ] || nc_fail "the backup d2 has services before any failover"
 
 probe cli --to "$VIP:80" --from "$from" > "$TMPDIR/d1"
-expect_eq "connections handled by d1" "$(conns d1)" "$nclients"
+nc_wait_eq 30 "connections handled by d1" "$nclients" conns d1
 for a in $clients; do server_of "$TMPDIR/d1" "$a" > /dev/null; done
 
 stop_keepalived 1
 wait_master d2
 probe cli --to "$VIP:80" --from "$from" > "$TMPDIR/d2"
-expect_eq "connections handled by d2 after the failover" "$(conns d2)" "$nclients"
+nc_wait_eq 30 "connections handled by d2 after the failover" "$nclients" conns d2
 for a in $clients; do
 	expect_eq "server of $a after the failover to d2" "$(server_of "$TMPDIR/d2" "$a")" "$(server_of "$TMPDIR/d1" "$a")"
 done
 
 start_keepalived 1 150
-for i in $(seq 60); do
+for i in $(seq $((120 * NC_TIME_SCALE))); do
 	ip -n d2 addr show seg0 | grep -q " $VIP/32" || break
 	sleep 0.5
 done
 wait_master d1
 probe cli --to "$VIP:80" --from "$from" > "$TMPDIR/back"
 # ncadm-notify kept d1's services (they were the saved ones), counters included.
-expect_eq "connections handled by d1 after it came back" "$(conns d1)" "$((2 * nclients))"
-expect_eq "connections handled by d2 after d1 came back" "$(conns d2)" "$nclients"
+nc_wait_eq 30 "connections handled by d1 after it came back" "$((2 * nclients))" conns d1
+nc_wait_eq 30 "connections handled by d2 after d1 came back" "$nclients" conns d2
 for a in $clients; do
 	expect_eq "server of $a after the failback to d1" "$(server_of "$TMPDIR/back" "$a")" "$(server_of "$TMPDIR/d1" "$a")"
 done

@@ -31,7 +31,7 @@ trap 'stop_ldirectord; topo_cleanup' EXIT
 wait_for() {
 	local what=$1 i
 	shift
-	for i in $(seq 60); do
+	for i in $(seq $((120 * NC_TIME_SCALE))); do
 		"$@" && return 0
 		sleep 0.5
 	done
