@@ -8,6 +8,9 @@
 #   make bench      benchmarks against the stock schedulers -> docs/benchmarks.md
 #   make dkms-install / dkms-uninstall   the module under DKMS (as root)
 #   make deb        Debian packages ip-vs-nc-dkms and ncadm -> build/deb/
+#   make check-kernels  the kernel matrix: the module built with -Werror for
+#                   the current kernel of Debian 11, 12, 13 and unstable, and
+#                   VM scenarios on each (KERNELS="trixie sid", SCENARIOS=...)
 #   make check-debug  the VM scenarios on a debug kernel (KASAN, lockdep,
 #                   kmemleak) built from linux-source-6.1 (slow; not in check;
 #                   SCENARIOS="nc_unload nc_churn" runs only those)
@@ -21,6 +24,11 @@ BUILD ?= build
 DESTDIR ?=
 PREFIX ?= /usr/local
 CTEST_ARGS ?=
+# make check runs two tests at a time; VM guests then get one vCPU each.
+CTEST_JOBS ?= 2
+NC_VM_SMP ?= 1
+# make check-kernels also builds and tests the userland on these suites.
+USERLAND_SUITES ?= trixie
 VERSION := $(shell sed -n 's/^project.ip_vs_nc VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 DKMS_SRC := $(DESTDIR)/usr/src/ip-vs-nc-$(VERSION)
 
@@ -43,7 +51,7 @@ deps:
 check:
 	$(MAKE) deps
 	$(MAKE) all test-kmods
-	cd $(BUILD) && ctest --output-on-failure $(CTEST_ARGS)
+	cd $(BUILD) && NC_VM_SMP=$(NC_VM_SMP) ctest --output-on-failure -j$(CTEST_JOBS) $(CTEST_ARGS)
 
 bench:
 	$(MAKE) deps
@@ -87,6 +95,12 @@ dkms-uninstall:
 deb:
 	packaging/build-deb $(BUILD)/deb
 
+check-kernels:
+	$(MAKE) deps
+	$(MAKE) userland
+	tests/kernels/matrix $(if $(SCENARIOS),--scenarios "$(SCENARIOS)") $(KERNELS)
+	for s in $(USERLAND_SUITES); do tests/kernels/userland $$s || exit 1; done
+
 check-debug:
 	$(MAKE) deps
 	packaging/install-deps packaging/debug-deps.txt
@@ -98,4 +112,4 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/kwarn clean
 	rm -rf $(BUILD)
 
-.PHONY: all kmod test-kmods userland deps check bench demo install uninstall dkms-src dkms-install dkms-uninstall deb check-debug clean
+.PHONY: all kmod test-kmods userland deps check bench demo install uninstall dkms-src dkms-install dkms-uninstall deb check-kernels check-debug clean
