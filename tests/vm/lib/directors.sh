@@ -80,8 +80,7 @@ dirs_add_server() {
 	ip -n "$ns" addr add "$VIP/32" dev lo
 	ip -n "$ns" route add default via 10.10.0.1
 	in_ns "$ns" setsid -f "$NC_BIN/ncprobe" serve --id "$ns" --port 80
-	in_ns rtr "$NC_BIN/ncprobe" connect --to "$(dirs_rs_addr "$j"):80" --from 10.10.0.1 \
-		--timeout-ms 5000 > /dev/null || nc_fail "real server $ns does not answer"
+	nc_wait_answer rtr "$(dirs_rs_addr "$j"):80" 10.10.0.1 "real server $ns"
 }
 
 # dirs_rules M [NC-OPTIONS...]: the ncadm -R lines of the nc service on VIP:80

@@ -70,6 +70,13 @@ nc_wait_eq() {
 	echo "ok: $what = $want"
 }
 
+# nc_wait_answer NS ADDR:PORT FROM WHAT: poll (60 s) until a server
+# answers a connection from FROM in NS.
+nc_wait_answer() {
+	nc_wait 60 "$4 does not answer on $2" \
+		in_ns "$1" "$NC_BIN/ncprobe" connect --to "$2" --from "$3" --timeout-ms 5000 >/dev/null 2>&1
+}
+
 in_ns() {
 	local ns=$1
 	shift
@@ -173,11 +180,10 @@ topo_add_servers() {
 		ip -n "$ns" -6 route add default via 2001:db8:ff::1
 		in_ns "$ns" setsid -f "$NC_BIN/ncprobe" serve --id "$ns" --port "$port"
 	done
-	# Servers are ready once each one answers on its own address.
+	# Servers are ready once each one answers on its own address (until
+	# its ncprobe has bound the port, a connection is refused at once).
 	for i in $(seq 1 "$n"); do
-		in_ns dir "$NC_BIN/ncprobe" connect --to "10.255.0.$((10 + i)):$port" \
-			--from 10.255.0.1 --timeout-ms 5000 >/dev/null ||
-			nc_fail "real server rs$i does not answer"
+		nc_wait_answer dir "10.255.0.$((10 + i)):$port" 10.255.0.1 "real server rs$i"
 	done
 }
 
