@@ -45,6 +45,13 @@
 /* Name of the scheduler as given to ipvsadm -s / ncadm -s. */
 #define NC_SCHED_NAME		"nc"
 
+/*
+ * Name of the persistence engine as given to ipvsadm --pe (with -p). Its
+ * templates' pe_data (ipvsadm -Lc shows "nc 172.0.0.0/8"; the sync daemon
+ * replicates it) is a struct nc_class_key (nc_class.h), 20 bytes.
+ */
+#define NC_PE_NAME		"nc"
+
 #define NC_GENL_NAME		"IPVS_NC"
 #define NC_GENL_VERSION		1
 

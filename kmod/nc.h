@@ -59,6 +59,16 @@
  */
 #define NC_GENL_HAS_RESV_START_OP (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0))
 
+/*
+ * IPVS's connection table became resizable hash tables (struct
+ * ip_vs_rht) in 7.x: ip_vs_pe.hashkey_raw takes the table, whose siphash
+ * key replaces the u32 jhash initval of 6.12 and older. Keyed on the
+ * walker macro that came with it.
+ */
+#ifdef ip_vs_rht_for_each_table
+#define NC_PE_HASH_TAKES_RHT
+#endif
+
 /* ipvsadm -b flags, for services configured without ncadm. */
 #define NC_SVC_F_CLASSFUL	IP_VS_SVC_F_SCHED1	/* flag-1: classful key */
 #define NC_SVC_F_PICK_WLC	IP_VS_SVC_F_SCHED2	/* flag-2: wlc first pick */
@@ -160,6 +170,10 @@ void nc_effective_policy(const struct ip_vs_service *svc,
 void nc_default_policy(struct nc_policy *p);
 void nc_addr_key(const struct nc_policy *p, unsigned int key_mode, int af,
 		 const union nf_inet_addr *a, struct nc_class_key *key);
+
+/* nc_pe.c */
+int nc_pe_init(void);
+void nc_pe_exit(void);
 
 /* nc_netlink.c */
 int nc_netlink_init(void);

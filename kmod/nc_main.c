@@ -269,16 +269,24 @@ static int __init ip_vs_nc_init(void)
 	if (ret)
 		return ret;
 	ret = register_ip_vs_scheduler(&ip_vs_nc_scheduler);
-	if (ret) {
-		nc_table_exit();
-		return ret;
-	}
+	if (ret)
+		goto err_table;
+	ret = nc_pe_init();
+	if (ret)
+		goto err_sched;
 	schedule_work(&nc_netlink_work);
 	return 0;
+
+err_sched:
+	unregister_ip_vs_scheduler(&ip_vs_nc_scheduler);
+err_table:
+	nc_table_exit();
+	return ret;
 }
 
 static void __exit ip_vs_nc_cleanup(void)
 {
+	nc_pe_exit();
 	unregister_ip_vs_scheduler(&ip_vs_nc_scheduler);
 	cancel_work_sync(&nc_netlink_work);
 	if (nc_netlink_up)
@@ -294,3 +302,5 @@ module_exit(ip_vs_nc_cleanup);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("IPVS natural-class sticky scheduler");
 MODULE_ALIAS_GENL_FAMILY(NC_GENL_NAME);
+/* what IPVS request_module()s for ipvsadm --pe nc */
+MODULE_ALIAS("ip_vs_pe_" NC_PE_NAME);

@@ -4,19 +4,22 @@
 // connections (spawning a process per request is far too slow under
 // emulation).
 //
-//   ncprobe serve --id NAME [--port P]
+//   ncprobe serve --id NAME [--port P] [--hold]
 //       Answer every TCP connection and every UDP datagram on port P (both
-//       IPv4 and IPv6) with "NAME\n".
+//       IPv4 and IPv6) with "NAME\n". With --hold a TCP connection stays
+//       open after the answer until the client closes it.
 //
 //   ncprobe connect --to ADDR:PORT|[ADDR6]:PORT [--udp] [--count N]
 //                   [--from A,B,...] [--from-file F] [--timeout-ms T]
-//                   [--interval-ms I]
+//                   [--interval-ms I] [--hold-ms H]
 //       For every source address (each N times, in rounds I ms apart), open a new
 //       connection from it to the VIP, read the server's name and print
 //       "SOURCE SERVER" (SERVER is "-" when nothing answered within T ms,
 //       default 10000: far above a busy emulated guest's worst, so only a
 //       connection that was never going to be answered waits that long).
-//       Exits 1 if any connection got no answer.
+//       With --hold-ms each connection is kept open H ms after its answer
+//       (a long connection, against a --hold server). Exits 1 if any
+//       connection got no answer.
 #include "fd.hpp"
 
 #include <arpa/inet.h>
@@ -117,8 +120,9 @@ bool wait_fd(int fd, short events, int timeout_ms)
 }
 
 // One connection from @src to @dst; the server's answer, or "-".
+// With @keep, the connection is handed over there instead of closed.
 std::string probe_once(const Endpoint &src, const Endpoint &dst, bool udp,
-		       int timeout_ms)
+		       int timeout_ms, Fd *keep = nullptr)
 {
 	Fd fd(::socket(dst.family(), (udp ? SOCK_DGRAM : SOCK_STREAM) |
 					     SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
@@ -156,6 +160,8 @@ std::string probe_once(const Endpoint &src, const Endpoint &dst, bool udp,
 	auto nl = answer.find('\n');
 	if (nl == std::string::npos)
 		return "-";
+	if (keep)
+		*keep = std::move(fd);
 	return answer.substr(0, nl);
 }
 
@@ -164,7 +170,7 @@ int run_connect(const std::vector<std::string> &args)
 	std::optional<Endpoint> dst;
 	std::vector<std::string> sources;
 	bool udp = false;
-	int count = 1, timeout_ms = 10000, interval_ms = 0;
+	int count = 1, timeout_ms = 10000, interval_ms = 0, hold_ms = 0;
 
 	for (size_t i = 0; i < args.size(); i++) {
 		const std::string &a = args[i];
@@ -183,6 +189,8 @@ int run_connect(const std::vector<std::string> &args)
 			timeout_ms = std::stoi(value());
 		} else if (a == "--interval-ms") {
 			interval_ms = std::stoi(value());
+		} else if (a == "--hold-ms") {
+			hold_ms = std::stoi(value());
 		} else if (a == "--from") {
 			std::stringstream ss(value());
 			for (std::string s; std::getline(ss, s, ',');)
@@ -218,10 +226,15 @@ int run_connect(const std::vector<std::string> &args)
 		if (round && interval_ms > 0)
 			::usleep(static_cast<useconds_t>(interval_ms) * 1000);
 		for (size_t i = 0; i < src_eps.size(); i++) {
-			std::string who = probe_once(src_eps[i], *dst, udp, timeout_ms);
+			Fd held;
+			std::string who = probe_once(src_eps[i], *dst, udp, timeout_ms, &held);
 			if (who == "-")
 				failed++;
 			std::cout << sources[i] << ' ' << who << '\n';
+			if (hold_ms > 0) {
+				std::cout.flush();
+				::usleep(static_cast<useconds_t>(hold_ms) * 1000);
+			}
 		}
 	}
 	std::cout.flush();
@@ -234,8 +247,11 @@ int run_serve(const std::vector<std::string> &args)
 {
 	std::string id;
 	uint16_t port = 80;
+	bool hold = false;
 	for (size_t i = 0; i < args.size(); i++) {
-		if (args[i] == "--id" && i + 1 < args.size())
+		if (args[i] == "--hold")
+			hold = true;
+		else if (args[i] == "--id" && i + 1 < args.size())
 			id = args[++i];
 		else if (args[i] == "--port" && i + 1 < args.size())
 			port = parse_port(args[++i]);
@@ -265,17 +281,28 @@ int run_serve(const std::vector<std::string> &args)
 	if (::listen(tcp.get(), 1024) < 0)
 		fail("listen");
 
+	std::vector<Fd> held;	// --hold: answered, open until the client closes
 	for (;;) {
-		pollfd p[2] = {{tcp.get(), POLLIN, 0}, {udp.get(), POLLIN, 0}};
-		if (::poll(p, 2, -1) < 0) {
+		std::vector<pollfd> p = {{tcp.get(), POLLIN, 0}, {udp.get(), POLLIN, 0}};
+		for (const Fd &h : held)
+			p.push_back({h.get(), POLLIN, 0});
+		if (::poll(p.data(), p.size(), -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			fail("poll");
 		}
+		for (size_t i = p.size(); i-- > 2;) {
+			char buf[64];
+			if (p[i].revents && ::recv(p[i].fd, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
+				held.erase(held.begin() + static_cast<long>(i - 2));
+		}
 		if (p[0].revents & POLLIN) {
 			Fd c(::accept4(tcp.get(), nullptr, nullptr, SOCK_CLOEXEC));
-			if (c.get() >= 0)
+			if (c.get() >= 0) {
 				(void)!::send(c.get(), answer.data(), answer.size(), MSG_NOSIGNAL);
+				if (hold)
+					held.push_back(std::move(c));
+			}
 		}
 		if (p[1].revents & POLLIN) {
 			char buf[512];
