@@ -19,6 +19,13 @@
 
 suite_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 suite_cache=${NC_CACHE:-$HOME/.cache/ip_vs_nc}/kernels
+# The guest sees the host's root, but fresh tmpfs on /tmp and /run: a
+# kernel cached there could be built, never booted.
+case "$(realpath -m "$suite_cache")" in
+/tmp/*|/run/*)
+	echo "matrix: the cache $suite_cache is under /tmp or /run, which the VM does not see (set NC_CACHE elsewhere)" >&2
+	exit 2 ;;
+esac
 
 suite_known() {
 	case "$1" in bullseye|bookworm|trixie|sid) return 0 ;; esac

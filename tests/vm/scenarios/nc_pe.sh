@@ -49,6 +49,10 @@ for c in 61 62 63; do
 	grep -q " nc  *$c\.0\.0\.0/8\$" "$TMPDIR/lnc" ||
 		nc_fail "no template for class $c.0.0.0/8 in ipvsadm -Lnc --persistent-conn: $(grep -v TIME_WAIT "$TMPDIR/lnc")"
 done
+# ncadm lists the same template lines (expire column aside: it ticks).
+templates_of() { grep ' nc  *[0-9./]*$' | sed -E 's/^([A-Z]+ +)[0-9]+:[0-9]+/\1--:--/' | sort; }
+expect_eq "ncadm -Lnc --persistent-conn's templates" \
+	"$(ncadm dir -Lnc --persistent-conn | templates_of)" "$(templates_of < "$TMPDIR/lnc")"
 nc_log "8 addresses of 3 classes, 16 connections: $templates templates ($(grep ' nc  *[0-9./]*$' "$TMPDIR/lnc" | awk '{ print $NF }' | paste -sd' '))"
 
 nc_log "section 1 done after ${SECONDS} s"
