@@ -372,8 +372,15 @@ Options parse_args(int argc, char **argv)
 	o.conf.netmask = o.service && o.service->af == AF_INET6 ? 128 : 0xffffffffu;
 	if (vm.count("netmask"))
 		o.conf.netmask = parse_netmask(str("netmask"), o.service ? o.service->af : AF_INET);
-	if (vm.count("pe"))
+	if (vm.count("pe")) {
 		o.conf.pe = str("pe");
+		// IPVS takes an engine on any service but uses it only for
+		// persistence templates: without -p it would silently do nothing.
+		if (!vm.count("persistent"))
+			throw UsageError("--pe " + o.conf.pe + " needs persistence (-p TIME): an engine keys persistence templates");
+		if (o.conf.pe.size() >= IP_VS_PENAME_MAXLEN)
+			throw UsageError("bad persistence engine name '" + o.conf.pe + "'");
+	}
 	if (vm.count("ops")) {
 		if (!o.service->fwmark && o.service->protocol != IPPROTO_UDP)
 			throw UsageError("one-packet scheduling (-o) is only for UDP and fwmark services");
