@@ -121,7 +121,7 @@ suite_prepare() {	# SUITE
 	[ -n "$mirror" ] || { echo "unreachable: no Debian mirror in /etc/apt sources (set NC_DEBIAN_MIRROR)"; return 1; }
 	mkdir -p "$c/apt/lists/partial" "$c/apt/cache/archives/partial"
 	echo "deb $mirror $suite main" > "$c/apt/sources.list"
-	suite_apt "$suite" apt-get update > "$c/apt/update.log" 2>&1 ||
+	suite_apt "$suite" apt-get update --error-on=any > "$c/apt/update.log" 2>&1 ||
 		{ cat "$c/apt/update.log"; echo "unreachable: apt-get update of $suite from $mirror failed"; return 1; }
 
 	pkgs=$(suite_kernel_packages "$suite")
