@@ -53,6 +53,11 @@ done
 templates_of() { grep ' nc  *[0-9./]*$' | sed -E 's/^([A-Z]+ +)[0-9]+:[0-9]+/\1--:--/' | sort; }
 expect_eq "ncadm -Lnc --persistent-conn's templates" \
 	"$(ncadm dir -Lnc --persistent-conn | templates_of)" "$(templates_of < "$TMPDIR/lnc")"
+json=$(ncadm dir -Lnc -o json)
+for c in 61 62 63; do
+	grep -q "\"pe\":\"nc\",\"pe_data\":\"$c\.0\.0\.0/8\"" <<<"$json" ||
+		nc_fail "ncadm -Lnc -o json has no template of class $c.0.0.0/8"
+done
 nc_log "8 addresses of 3 classes, 16 connections: $templates templates ($(grep ' nc  *[0-9./]*$' "$TMPDIR/lnc" | awk '{ print $NF }' | paste -sd' '))"
 
 nc_log "section 1 done after ${SECONDS} s"
