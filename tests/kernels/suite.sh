@@ -225,14 +225,15 @@ suite_build() {	# SUITE OUTDIR
 		cp -r "$suite_repo/kmod" "$suite_repo/include" "$out/"
 		make -C "/usr/src/linux-headers-$kver" M="$out/kmod" KCFLAGS=-Werror modules
 	else
-		rm -rf "$ch/build"
-		mkdir -p "$ch/build"
-		cp -r "$suite_repo/kmod" "$suite_repo/include" "$ch/build/"
+		# /build/module: tests/kernels/userland uses /build/src.
+		rm -rf "$ch/build/module"
+		mkdir -p "$ch/build/module"
+		cp -r "$suite_repo/kmod" "$suite_repo/include" "$ch/build/module/"
 		mount -t proc proc "$ch/proc"
-		chroot "$ch" make -C "/usr/src/linux-headers-$kver" M=/build/kmod KCFLAGS=-Werror modules || rc=$?
+		chroot "$ch" make -C "/usr/src/linux-headers-$kver" M=/build/module/kmod KCFLAGS=-Werror modules || rc=$?
 		umount "$ch/proc"
 		[ "$rc" = 0 ] || return "$rc"
-		cp -r "$ch/build/kmod" "$ch/build/include" "$out/"
+		cp -r "$ch/build/module/kmod" "$ch/build/module/include" "$out/"
 	fi
 	[ -f "$out/kmod/ip_vs_nc.ko" ]
 	modinfo -F vermagic "$out/kmod/ip_vs_nc.ko"
