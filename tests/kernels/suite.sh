@@ -244,10 +244,10 @@ suite_vm_run() {	# SUITE OUTDIR CMD...
 	shift 2
 	kver=$(suite_kver "$suite")
 	if [ "$suite" = bookworm ]; then
-		NC_KMOD=$out/kmod/ip_vs_nc.ko "$suite_repo/tests/vm/run" --timeout 900 -- "$@"
+		NC_KMOD=$out/kmod/ip_vs_nc.ko "$suite_repo/tests/vm/run" --timeout 1800 -- "$@"
 	else
 		NC_VM_KERNEL=$(suite_vmlinuz "$suite") \
 		NC_VM_MODULES=$suite_cache/$suite/root/lib/modules/$kver \
-		NC_KMOD=$out/kmod/ip_vs_nc.ko "$suite_repo/tests/vm/run" --timeout 900 -- "$@"
+		NC_KMOD=$out/kmod/ip_vs_nc.ko "$suite_repo/tests/vm/run" --timeout 1800 -- "$@"
 	fi
 }
