@@ -106,8 +106,7 @@ left=$(in_ns dir cat /proc/net/ip_vs_conn | grep -c ' nc ' || true)
 [ "$left" -gt 0 ] || nc_fail "no template left after deleting the services"
 ! rmmod ip_vs_nc 2>/dev/null || nc_fail "rmmod ip_vs_nc succeeded while $left templates of the engine exist"
 ip netns del dir
-nc_wait 60 "rmmod ip_vs_nc after the namespace with $left templates was deleted" eval 'rmmod ip_vs_nc 2>/dev/null'
-[ -z "$(nc_entry_cache_objects)" ] || nc_fail "the ip_vs_nc_entry cache outlived the module"
+topo_unload_nc "after the namespace with $left templates was deleted"
 nc_log "rmmod refused with services, then with $left templates left; clean after the namespace went"
 nc_log "section 3 done after ${SECONDS} s"
 echo "PASS: nc_pe"
