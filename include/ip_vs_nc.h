@@ -16,7 +16,22 @@
  * A service is named like IPVS names it, nested in NC_ATTR_SERVICE:
  * NC_SVC_ATTR_AF plus either NC_SVC_ATTR_FWMARK, or NC_SVC_ATTR_PROTOCOL,
  * NC_SVC_ATTR_ADDR and NC_SVC_ATTR_PORT. Only services whose scheduler is
- * nc are known to the family; any other gives ENOENT.
+ * nc are known to the family; any other gives ENOENT, except with
+ * NC_ATTR_ENGINE (below).
+ *
+ * The persistence engine's policy (NC_ATTR_ENGINE): the templates of a
+ * service with --pe nc are keyed by the class of the client under that
+ * service's engine policy, i.e. the class part of an nc policy:
+ * NC_POL_ATTR_KEY, NC_POL_ATTR_PLEN4, NC_POL_ATTR_PLEN6 and
+ * NC_POL_ATTR_SUBNETS. A service without one (made by ipvsadm or
+ * keepalived) uses the module parameters key_mode, prefix4 and prefix6;
+ * ipvsadm's -b flags do not apply to the engine. IPVS does not tell
+ * the engine which services use it, so the family keeps an engine policy
+ * for any service named to it, in the requesting namespace, until
+ * NC_CMD_DEL_ENGINE or the namespace goes away; it applies to a service
+ * of that address whenever one exists with --pe nc. A scheduler-mode nc
+ * policy and an engine policy of one service are separate (ncadm sets
+ * both from one command line).
  *
  * Commands:
  *
@@ -38,6 +53,20 @@
  *	entry of the class containing that address) or NC_ATTR_DEST (every
  *	entry pointing to that real server). Neither: all entries. Replies
  *	with NC_ATTR_FLUSHED, the number of entries removed.
+ *
+ * NC_CMD_GET_SERVICE with NC_ATTR_ENGINE (doit only): replies with
+ *	NC_ATTR_SERVICE, NC_ATTR_ENGINE and NC_ATTR_POLICY holding the four
+ *	class attributes in force (the module parameters if none was set).
+ *
+ * NC_CMD_SET_POLICY with NC_ATTR_ENGINE: sets the class attributes
+ *	present on top of the engine policy in force; the scheduler-only
+ *	attributes (STICKY, PICK, DRAIN, MAX_ENTRIES) are refused. Existing
+ *	templates keep the class they were made with and run out as usual;
+ *	new connections are classed under the new policy.
+ *
+ * NC_CMD_DEL_ENGINE: forgets the engine policy of NC_ATTR_SERVICE, or
+ *	with no service every engine policy of the namespace. Replies with
+ *	NC_ATTR_FLUSHED, the number of policies forgotten.
  */
 #ifndef _UAPI_IP_VS_NC_H
 #define _UAPI_IP_VS_NC_H
@@ -120,6 +149,7 @@ enum nc_cmd {
 	NC_CMD_SET_POLICY,
 	NC_CMD_GET_TABLE,
 	NC_CMD_FLUSH,
+	NC_CMD_DEL_ENGINE,
 	__NC_CMD_MAX
 };
 #define NC_CMD_MAX (__NC_CMD_MAX - 1)
@@ -135,6 +165,7 @@ enum nc_attr {
 	NC_ATTR_DEST,		/* nest, enum nc_addr_attr: a server */
 	NC_ATTR_FLUSHED,	/* u32 */
 	NC_ATTR_PAD,
+	NC_ATTR_ENGINE,		/* flag: the persistence engine's policy */
 	__NC_ATTR_MAX
 };
 #define NC_ATTR_MAX (__NC_ATTR_MAX - 1)

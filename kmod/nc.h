@@ -131,6 +131,15 @@ struct nc_table {
 	struct rcu_head			rcu;
 };
 
+/* A service as netlink names it (the IPVS_SVC_ATTR_* identity). */
+struct nc_svc_id {
+	u16			af;
+	u16			protocol;
+	union nf_inet_addr	addr;
+	__be16			port;
+	u32			fwmark;		/* 0: not a fwmark service */
+};
+
 static inline unsigned long nc_sticky_jiffies(const struct nc_policy *p)
 {
 	return (unsigned long)p->sticky_secs * HZ;
@@ -174,6 +183,13 @@ void nc_addr_key(const struct nc_policy *p, unsigned int key_mode, int af,
 /* nc_pe.c */
 int nc_pe_init(void);
 void nc_pe_exit(void);
+int nc_pe_policies_init(void);
+void nc_pe_policies_exit(void);
+bool nc_pe_policy_get(struct net *net, const struct nc_svc_id *id,
+		      struct nc_policy *p);
+int nc_pe_policy_set(struct net *net, const struct nc_svc_id *id,
+		     const struct nc_policy *p);
+unsigned int nc_pe_policy_forget(struct net *net, const struct nc_svc_id *id);
 
 /* nc_netlink.c */
 int nc_netlink_init(void);

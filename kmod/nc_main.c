@@ -250,8 +250,13 @@ static bool nc_netlink_up;
 
 static void nc_netlink_register(struct work_struct *work)
 {
-	int ret = nc_netlink_init();
+	int ret = nc_pe_policies_init();
 
+	if (!ret) {
+		ret = nc_netlink_init();
+		if (ret)
+			nc_pe_policies_exit();
+	}
 	if (ret)
 		pr_err("cannot register the %s netlink family: %d\n",
 		       NC_GENL_NAME, ret);
@@ -289,8 +294,10 @@ static void __exit ip_vs_nc_cleanup(void)
 	nc_pe_exit();
 	unregister_ip_vs_scheduler(&ip_vs_nc_scheduler);
 	cancel_work_sync(&nc_netlink_work);
-	if (nc_netlink_up)
+	if (nc_netlink_up) {
 		nc_netlink_exit();
+		nc_pe_policies_exit();
+	}
 	/* Late schedule() callers and queued RCU frees run module code. */
 	synchronize_rcu();
 	rcu_barrier();

@@ -73,6 +73,7 @@ static const struct nla_policy nc_attr_policy[NC_ATTR_MAX + 1] = {
 	[NC_ATTR_DEST]		= NLA_POLICY_NESTED(nc_addr_policy),
 	[NC_ATTR_FLUSHED]	= { .type = NLA_REJECT },
 	[NC_ATTR_PAD]		= { .type = NLA_REJECT },
+	[NC_ATTR_ENGINE]	= { .type = NLA_FLAG },
 };
 
 static struct genl_family nc_genl_family;
@@ -154,14 +155,6 @@ static int nc_parse_addr(const struct nlattr *nest, struct nc_addr *out,
 		    (__force u16)nla_get_be16(tb[NC_ADDR_ATTR_PORT]) : -1;
 	return 0;
 }
-
-struct nc_svc_id {
-	u16 af;
-	u16 protocol;
-	union nf_inet_addr addr;
-	__be16 port;
-	u32 fwmark;
-};
 
 static int nc_parse_service(struct nlattr **attrs, struct nc_svc_id *id,
 			    struct netlink_ext_ack *extack)
@@ -255,23 +248,36 @@ static int nc_put_addr(struct sk_buff *skb, int type, u16 af,
 	return 0;
 }
 
-static int nc_fill_service(struct sk_buff *skb, const struct ip_vs_service *svc)
+static int nc_put_service(struct sk_buff *skb, const struct nc_svc_id *id)
 {
 	struct nlattr *nest = nla_nest_start(skb, NC_ATTR_SERVICE);
 
-	if (!nest || nla_put_u16(skb, NC_SVC_ATTR_AF, svc->af))
+	if (!nest || nla_put_u16(skb, NC_SVC_ATTR_AF, id->af))
 		return -EMSGSIZE;
-	if (svc->fwmark) {
-		if (nla_put_u32(skb, NC_SVC_ATTR_FWMARK, svc->fwmark))
+	if (id->fwmark) {
+		if (nla_put_u32(skb, NC_SVC_ATTR_FWMARK, id->fwmark))
 			return -EMSGSIZE;
-	} else if (nla_put_u16(skb, NC_SVC_ATTR_PROTOCOL, svc->protocol) ||
-		   nla_put(skb, NC_SVC_ATTR_ADDR, svc->af == AF_INET ? 4 : 16,
-			   &svc->addr) ||
-		   nla_put_be16(skb, NC_SVC_ATTR_PORT, svc->port)) {
+	} else if (nla_put_u16(skb, NC_SVC_ATTR_PROTOCOL, id->protocol) ||
+		   nla_put(skb, NC_SVC_ATTR_ADDR, id->af == AF_INET ? 4 : 16,
+			   &id->addr) ||
+		   nla_put_be16(skb, NC_SVC_ATTR_PORT, id->port)) {
 		return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);
 	return 0;
+}
+
+static int nc_fill_service(struct sk_buff *skb, const struct ip_vs_service *svc)
+{
+	struct nc_svc_id id = {
+		.af = svc->af,
+		.protocol = svc->protocol,
+		.addr = svc->addr,
+		.port = svc->port,
+		.fwmark = svc->fwmark,
+	};
+
+	return nc_put_service(skb, &id);
 }
 
 static void nc_subnet_to_inet(const struct nc_subnet *s, u16 *af,
@@ -298,26 +304,18 @@ static void nc_policy_in_force(struct nc_table *t, struct nc_policy *p)
 	p->drain = drain;
 }
 
-static int nc_fill_policy_rcu(struct sk_buff *skb, struct nc_table *t)
+/* The class part of a policy: key, prefix lengths, nc-subnet list. */
+static int nc_put_class_policy(struct sk_buff *skb, const struct nc_policy *p,
+			       unsigned int key)
 {
-	const struct nc_policy_rcu *pol = rcu_dereference(t->policy);
-	const struct nc_policy *p = &pol->p;
-	unsigned int key, pick, drain;
-	struct nlattr *nest, *list, *net;
+	struct nlattr *list, *net;
 	union nf_inet_addr a;
 	u32 i;
 	u16 af;
 
-	nc_effective_policy(t->svc, pol, &key, &pick, &drain);
-	nest = nla_nest_start(skb, NC_ATTR_POLICY);
-	if (!nest ||
-	    nla_put_u8(skb, NC_POL_ATTR_KEY, key) ||
+	if (nla_put_u8(skb, NC_POL_ATTR_KEY, key) ||
 	    nla_put_u8(skb, NC_POL_ATTR_PLEN4, p->plen4) ||
-	    nla_put_u8(skb, NC_POL_ATTR_PLEN6, p->plen6) ||
-	    nla_put_u32(skb, NC_POL_ATTR_STICKY, p->sticky_secs) ||
-	    nla_put_u8(skb, NC_POL_ATTR_PICK, pick) ||
-	    nla_put_u8(skb, NC_POL_ATTR_DRAIN, drain) ||
-	    nla_put_u32(skb, NC_POL_ATTR_MAX_ENTRIES, p->max_entries))
+	    nla_put_u8(skb, NC_POL_ATTR_PLEN6, p->plen6))
 		return -EMSGSIZE;
 	list = nla_nest_start(skb, NC_POL_ATTR_SUBNETS);
 	if (!list)
@@ -334,6 +332,25 @@ static int nc_fill_policy_rcu(struct sk_buff *skb, struct nc_table *t)
 		nla_nest_end(skb, net);
 	}
 	nla_nest_end(skb, list);
+	return 0;
+}
+
+static int nc_fill_policy_rcu(struct sk_buff *skb, struct nc_table *t)
+{
+	const struct nc_policy_rcu *pol = rcu_dereference(t->policy);
+	const struct nc_policy *p = &pol->p;
+	unsigned int key, pick, drain;
+	struct nlattr *nest;
+
+	nc_effective_policy(t->svc, pol, &key, &pick, &drain);
+	nest = nla_nest_start(skb, NC_ATTR_POLICY);
+	if (!nest ||
+	    nc_put_class_policy(skb, p, key) ||
+	    nla_put_u32(skb, NC_POL_ATTR_STICKY, p->sticky_secs) ||
+	    nla_put_u8(skb, NC_POL_ATTR_PICK, pick) ||
+	    nla_put_u8(skb, NC_POL_ATTR_DRAIN, drain) ||
+	    nla_put_u32(skb, NC_POL_ATTR_MAX_ENTRIES, p->max_entries))
+		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
 }
@@ -387,12 +404,52 @@ static int nc_fill_svc_msg(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 	return 0;
 }
 
+/* NC_CMD_GET_SERVICE with NC_ATTR_ENGINE: the engine policy in force. */
+static int nc_genl_get_engine(struct genl_info *info)
+{
+	struct nc_policy *p;
+	struct sk_buff *msg;
+	struct nc_svc_id id;
+	struct nlattr *nest;
+	void *hdr;
+	int err;
+
+	err = nc_parse_service(info->attrs, &id, info->extack);
+	if (err)
+		return err;
+	p = kmalloc(sizeof(*p), GFP_KERNEL);
+	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	err = -ENOMEM;
+	if (!p || !msg)
+		goto out;
+	nc_pe_policy_get(genl_info_net(info), &id, p);
+	err = -EMSGSIZE;
+	hdr = genlmsg_put_reply(msg, info, &nc_genl_family, 0,
+				NC_CMD_GET_SERVICE);
+	if (!hdr || nc_put_service(msg, &id) ||
+	    nla_put_flag(msg, NC_ATTR_ENGINE))
+		goto out;
+	nest = nla_nest_start(msg, NC_ATTR_POLICY);
+	if (!nest || nc_put_class_policy(msg, p, p->key_mode))
+		goto out;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	kfree(p);
+	return genlmsg_reply(msg, info);
+out:
+	nlmsg_free(msg);
+	kfree(p);
+	return err;
+}
+
 static int nc_genl_get_service(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	struct nc_table *t;
 	int err;
 
+	if (info->attrs[NC_ATTR_ENGINE])
+		return nc_genl_get_engine(info);
 	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -432,9 +489,12 @@ static int nc_genl_dump_services(struct sk_buff *skb,
 	return skb->len;
 }
 
-/* Apply the policy attributes present in @nest on top of @p. */
+/*
+ * Apply the policy attributes present in @nest on top of @p; for the
+ * engine (@engine) only the class attributes.
+ */
 static int nc_parse_policy(const struct nlattr *nest, struct nc_policy *p,
-			   struct netlink_ext_ack *extack)
+			   bool engine, struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[NC_POL_ATTR_MAX + 1];
 	const struct nlattr *a;
@@ -444,6 +504,12 @@ static int nc_parse_policy(const struct nlattr *nest, struct nc_policy *p,
 	err = nla_parse_nested(tb, NC_POL_ATTR_MAX, nest, nc_pol_policy, extack);
 	if (err)
 		return err;
+	a = tb[NC_POL_ATTR_STICKY] ?: tb[NC_POL_ATTR_PICK] ?:
+	    tb[NC_POL_ATTR_DRAIN] ?: tb[NC_POL_ATTR_MAX_ENTRIES];
+	if (engine && a)
+		return nc_err(extack, a,
+			      "the persistence engine takes only the class key, prefix lengths and nc-subnet list",
+			      -EINVAL);
 	if (tb[NC_POL_ATTR_KEY])
 		p->key_mode = nla_get_u8(tb[NC_POL_ATTR_KEY]);
 	if (tb[NC_POL_ATTR_PLEN4])
@@ -503,6 +569,27 @@ static int nc_parse_policy(const struct nlattr *nest, struct nc_policy *p,
 	return 0;
 }
 
+/* NC_CMD_SET_POLICY with NC_ATTR_ENGINE. */
+static int nc_set_engine_policy(struct genl_info *info, struct nc_policy *p)
+{
+	struct net *net = genl_info_net(info);
+	struct nc_svc_id id;
+	int err;
+
+	err = nc_parse_service(info->attrs, &id, info->extack);
+	if (err)
+		return err;
+	/* one writer at a time, so that two edits cannot lose one */
+	mutex_lock(&nc_mutex);
+	nc_pe_policy_get(net, &id, p);
+	err = nc_parse_policy(info->attrs[NC_ATTR_POLICY], p, true,
+			      info->extack);
+	if (!err)
+		err = nc_pe_policy_set(net, &id, p);
+	mutex_unlock(&nc_mutex);
+	return err;
+}
+
 static int nc_genl_set_policy(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nc_policy *p;
@@ -515,11 +602,17 @@ static int nc_genl_set_policy(struct sk_buff *skb, struct genl_info *info)
 	p = kmalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
+	if (info->attrs[NC_ATTR_ENGINE]) {
+		err = nc_set_engine_policy(info, p);
+		kfree(p);
+		return err;
+	}
 	mutex_lock(&nc_mutex);
 	t = nc_find_or_err(genl_info_net(info), info->attrs, info->extack, &err);
 	if (t) {
 		nc_policy_in_force(t, p);
-		err = nc_parse_policy(info->attrs[NC_ATTR_POLICY], p, info->extack);
+		err = nc_parse_policy(info->attrs[NC_ATTR_POLICY], p, false,
+				      info->extack);
 	}
 	if (!err)
 		err = nc_table_set_policy(t, p);
@@ -590,6 +683,34 @@ static int nc_genl_flush(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	hdr = genlmsg_put_reply(msg, info, &nc_genl_family, 0, NC_CMD_FLUSH);
+	if (!hdr || nla_put_u32(msg, NC_ATTR_FLUSHED, n)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int nc_genl_del_engine(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct sk_buff *msg;
+	struct nc_svc_id id;
+	unsigned int n;
+	void *hdr;
+	int err;
+
+	if (info->attrs[NC_ATTR_SERVICE]) {
+		err = nc_parse_service(info->attrs, &id, info->extack);
+		if (err)
+			return err;
+	}
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	n = nc_pe_policy_forget(net, info->attrs[NC_ATTR_SERVICE] ? &id : NULL);
+	hdr = genlmsg_put_reply(msg, info, &nc_genl_family, 0,
+				NC_CMD_DEL_ENGINE);
 	if (!hdr || nla_put_u32(msg, NC_ATTR_FLUSHED, n)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
@@ -700,6 +821,11 @@ static const struct genl_small_ops nc_genl_ops[] = {
 		.cmd	= NC_CMD_FLUSH,
 		.flags	= GENL_ADMIN_PERM,
 		.doit	= nc_genl_flush,
+	},
+	{
+		.cmd	= NC_CMD_DEL_ENGINE,
+		.flags	= GENL_ADMIN_PERM,
+		.doit	= nc_genl_del_engine,
 	},
 };
 

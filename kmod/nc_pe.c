@@ -7,31 +7,120 @@
  * pe_data), and a template outlives its class's open connections.
  *
  * pe_data is the struct nc_class_key of the client address IPVS hands
- * over (already masked by the service's -M netmask), under the module
- * parameters' key (services have no per-service engine policy yet).
+ * over (already masked by the service's -M netmask), under the service's
+ * engine policy: the one set through netlink (NC_ATTR_ENGINE), else the
+ * module parameters.
  *
- * Locking: none of its own. IPVS calls fill_param, ct_match and
- * hashkey_raw in softirq under RCU, show_pe_data from its seq_file and
- * netlink dumps; pe_data belongs to the connection parameters, then to
- * the template, and IPVS frees it. Templates hold a reference on this
- * module (ip_vs_pe_get), so it cannot be unloaded while one exists.
+ * Engine policies are kept by service identity (IPVS does not tell an
+ * engine which services use it, nor when one goes): set, replaced and
+ * forgotten through netlink, dropped with their namespace.
+ *
+ * Locking: IPVS calls fill_param, ct_match and hashkey_raw in softirq
+ * under RCU, show_pe_data from its seq_file and netlink dumps; pe_data
+ * belongs to the connection parameters, then to the template, and IPVS
+ * frees it. Templates hold a reference on this module (ip_vs_pe_get), so
+ * it cannot be unloaded while one exists. The engine policies are an
+ * RCU hash: fill_param reads it under RCU; writers (netlink, namespace
+ * exit) hold nc_pe_mutex and replace a record whole, freeing the old one
+ * after a grace period.
  */
 #define KMSG_COMPONENT "IPVS"
 #define pr_fmt(fmt) KMSG_COMPONENT ": " fmt
 
+#include <linux/hash.h>
 #include <linux/jhash.h>
+#include <linux/mutex.h>
+#include <linux/rculist.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
+#include <net/net_namespace.h>
 
 #include "nc.h"
 
+/* The engine policy of one service. */
+struct nc_pe_svc {
+	struct hlist_node	node;		/* nc_pe_svcs, RCU */
+	possible_net_t		net;
+	struct nc_svc_id	id;
+	struct nc_policy	p;
+	struct rcu_head		rcu;
+};
+
+#define NC_PE_SVC_BITS	6
+static struct hlist_head nc_pe_svcs[1 << NC_PE_SVC_BITS];
+static DEFINE_MUTEX(nc_pe_mutex);
+
+/*
+ * Bucket of a service: by namespace and address only, since a template's
+ * parameters carry port 0 for FTP and port-zero services, and a fwmark
+ * service's parameters carry the mark where the address would be.
+ */
+static struct hlist_head *nc_pe_bucket(const struct net *net, int af,
+				       const union nf_inet_addr *addr)
+{
+	u32 h = jhash(addr, af == AF_INET6 ? 16 : 4, hash32_ptr(net));
+
+	return &nc_pe_svcs[hash_32(h, NC_PE_SVC_BITS)];
+}
+
+static void nc_pe_id_addr(const struct nc_svc_id *id, union nf_inet_addr *a)
+{
+	if (id->fwmark) {
+		memset(a, 0, sizeof(*a));
+		a->ip = htonl(id->fwmark);
+	} else {
+		*a = id->addr;
+	}
+}
+
+/*
+ * Does record @s belong to the service of template parameters @p? IPVS
+ * fills them (ip_vs_sched_persist) with protocol IPPROTO_IP and the mark
+ * as address for a fwmark service, and port 0 for port 21 (FTP) and
+ * port-zero services.
+ */
+static bool nc_pe_svc_match(const struct nc_pe_svc *s,
+			    const struct ip_vs_conn_param *p)
+{
+	const struct nc_svc_id *id = &s->id;
+
+	if (!net_eq(read_pnet(&s->net), p->ipvs->net) || id->af != p->af)
+		return false;
+	if (id->fwmark)
+		return p->protocol == IPPROTO_IP &&
+		       p->vaddr->ip == htonl(id->fwmark);
+	return p->protocol == id->protocol &&
+	       ip_vs_addr_equal(p->af, p->vaddr, &id->addr) &&
+	       (p->vport == id->port ||
+		(!p->vport && (!id->port || id->port == htons(21))));
+}
+
+static const struct nc_pe_svc *
+nc_pe_svc_lookup_rcu(const struct ip_vs_conn_param *p)
+{
+	struct nc_pe_svc *s;
+
+	hlist_for_each_entry_rcu(s, nc_pe_bucket(p->ipvs->net, p->af, p->vaddr), node)
+		if (nc_pe_svc_match(s, p))
+			return s;
+	return NULL;
+}
+
 static int nc_pe_fill_param(struct ip_vs_conn_param *p, struct sk_buff *skb)
 {
+	const struct nc_pe_svc *s;
 	struct nc_class_key key;
 	struct nc_policy pol;
 
-	nc_default_policy(&pol);
-	nc_addr_key(&pol, pol.key_mode, p->af, p->caddr, &key);
+	rcu_read_lock();
+	s = nc_pe_svc_lookup_rcu(p);
+	if (s) {
+		nc_addr_key(&s->p, s->p.key_mode, p->af, p->caddr, &key);
+	} else {
+		nc_default_policy(&pol);
+		nc_addr_key(&pol, pol.key_mode, p->af, p->caddr, &key);
+	}
+	rcu_read_unlock();
 	p->pe_data = kmemdup(&key, sizeof(key), GFP_ATOMIC);
 	if (!p->pe_data)
 		return -ENOMEM;
@@ -94,6 +183,116 @@ static struct ip_vs_pe nc_pe = {
 	.hashkey_raw =		nc_pe_hashkey_raw,
 	.show_pe_data =		nc_pe_show_pe_data,
 };
+
+static bool nc_svc_id_equal(const struct nc_svc_id *a,
+			    const struct nc_svc_id *b)
+{
+	return a->af == b->af && a->fwmark == b->fwmark &&
+	       (a->fwmark || (a->protocol == b->protocol &&
+			      a->port == b->port &&
+			      ip_vs_addr_equal(a->af, &a->addr, &b->addr)));
+}
+
+/* Called with nc_pe_mutex held. */
+static struct nc_pe_svc *nc_pe_svc_find(struct net *net,
+					const struct nc_svc_id *id)
+{
+	union nf_inet_addr a;
+	struct nc_pe_svc *s;
+
+	nc_pe_id_addr(id, &a);
+	hlist_for_each_entry(s, nc_pe_bucket(net, id->af, &a), node)
+		if (net_eq(read_pnet(&s->net), net) &&
+		    nc_svc_id_equal(&s->id, id))
+			return s;
+	return NULL;
+}
+
+/* The engine policy of @id in @p; false when it has none (defaults). */
+bool nc_pe_policy_get(struct net *net, const struct nc_svc_id *id,
+		      struct nc_policy *p)
+{
+	struct nc_pe_svc *s;
+
+	mutex_lock(&nc_pe_mutex);
+	s = nc_pe_svc_find(net, id);
+	if (s)
+		*p = s->p;
+	else
+		nc_default_policy(p);
+	mutex_unlock(&nc_pe_mutex);
+	return s;
+}
+
+int nc_pe_policy_set(struct net *net, const struct nc_svc_id *id,
+		     const struct nc_policy *p)
+{
+	struct nc_pe_svc *s, *old;
+	union nf_inet_addr a;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	write_pnet(&s->net, net);
+	s->id = *id;
+	s->p = *p;
+	nc_pe_id_addr(id, &a);
+	mutex_lock(&nc_pe_mutex);
+	old = nc_pe_svc_find(net, id);
+	if (old)
+		hlist_replace_rcu(&old->node, &s->node);
+	else
+		hlist_add_head_rcu(&s->node, nc_pe_bucket(net, id->af, &a));
+	mutex_unlock(&nc_pe_mutex);
+	if (old)
+		kfree_rcu(old, rcu);
+	return 0;
+}
+
+/* Forgets the engine policy of @id, or with @id NULL all of @net's. */
+unsigned int nc_pe_policy_forget(struct net *net, const struct nc_svc_id *id)
+{
+	struct hlist_node *tmp;
+	struct nc_pe_svc *s;
+	unsigned int i, n = 0;
+
+	mutex_lock(&nc_pe_mutex);
+	for (i = 0; i < ARRAY_SIZE(nc_pe_svcs); i++) {
+		hlist_for_each_entry_safe(s, tmp, &nc_pe_svcs[i], node) {
+			if (!net_eq(read_pnet(&s->net), net) ||
+			    (id && !nc_svc_id_equal(&s->id, id)))
+				continue;
+			hlist_del_rcu(&s->node);
+			kfree_rcu(s, rcu);
+			n++;
+		}
+	}
+	mutex_unlock(&nc_pe_mutex);
+	return n;
+}
+
+static void __net_exit nc_pe_net_exit(struct net *net)
+{
+	nc_pe_policy_forget(net, NULL);
+}
+
+static struct pernet_operations nc_pe_net_ops = {
+	.exit = nc_pe_net_exit,
+};
+
+/*
+ * Before the netlink family that creates policies; unregistering runs
+ * nc_pe_net_exit for every namespace left, so nothing outlives it.
+ */
+int nc_pe_policies_init(void)
+{
+	return register_pernet_subsys(&nc_pe_net_ops);
+}
+
+void nc_pe_policies_exit(void)
+{
+	unregister_pernet_subsys(&nc_pe_net_ops);
+}
 
 int nc_pe_init(void)
 {

@@ -184,24 +184,19 @@ void Ipvs::stop_daemon(uint32_t state)
 	sock_.request(m);
 }
 
-std::optional<std::string> Ipvs::scheduler_of(const ServiceId &id)
+std::optional<ServiceConf> Ipvs::conf_of(const ServiceId &id)
 {
 	Message m(sock_.family(), IPVS_CMD_GET_SERVICE, IPVS_GENL_VERSION);
 	put_service(m, id, nullptr);
-	std::optional<std::string> sched;
+	std::optional<ServiceConf> conf;
 	try {
-		sock_.request(m, [&](nlmsghdr *nlh) {
-			Attrs<IPVS_CMD_ATTR_MAX> top(nlh);
-			Attrs<IPVS_SVC_ATTR_MAX> svc(top[IPVS_CMD_ATTR_SERVICE]);
-			if (svc[IPVS_SVC_ATTR_SCHED_NAME])
-				sched = nla_get_string(svc[IPVS_SVC_ATTR_SCHED_NAME]);
-		});
+		sock_.request(m, [&](nlmsghdr *nlh) { conf = parse_service_entry(nlh).conf; });
 	} catch (const KernelError &e) {
 		if (e.error == ESRCH || e.error == ENOENT)
 			return std::nullopt;
 		throw;
 	}
-	return sched;
+	return conf;
 }
 
 // ---- IPVS_NC ----
@@ -238,6 +233,41 @@ void Nc::set_policy(const ServiceId &id, const NcPolicyChange &c)
 	put_nc_service(m, id);
 	put_nc_policy(m, c);
 	sock_.request(m);
+}
+
+NcPolicy Nc::engine_policy(const ServiceId &id)
+{
+	Message m(sock_.family(), NC_CMD_GET_SERVICE, NC_GENL_VERSION);
+	put_nc_service(m, id);
+	m.put_flag(NC_ATTR_ENGINE);
+	std::optional<NcService> out;
+	sock_.request(m, [&](nlmsghdr *nlh) { out = parse_nc_service(nlh); });
+	if (!out)
+		throw KernelError(EIO, "no answer from the nc family");
+	return out->policy;
+}
+
+void Nc::set_engine_policy(const ServiceId &id, const NcPolicyChange &c)
+{
+	Message m(sock_.family(), NC_CMD_SET_POLICY, NC_GENL_VERSION);
+	put_nc_service(m, id);
+	m.put_flag(NC_ATTR_ENGINE);
+	put_nc_policy(m, c);
+	sock_.request(m);
+}
+
+uint32_t Nc::forget_engine(const std::optional<ServiceId> &id)
+{
+	Message m(sock_.family(), NC_CMD_DEL_ENGINE, NC_GENL_VERSION);
+	if (id)
+		put_nc_service(m, *id);
+	uint32_t n = 0;
+	sock_.request(m, [&](nlmsghdr *nlh) {
+		Attrs<NC_ATTR_MAX> top(nlh);
+		if (top[NC_ATTR_FLUSHED])
+			n = nla_get_u32(top[NC_ATTR_FLUSHED]);
+	});
+	return n;
 }
 
 std::vector<NcEntry> Nc::table(const ServiceId &id)

@@ -36,8 +36,8 @@ public:
 	std::vector<SyncDaemon> daemons();
 	void start_daemon(const SyncDaemon &d);
 	void stop_daemon(uint32_t state);
-	// The scheduler of a service, or nothing if it does not exist.
-	std::optional<std::string> scheduler_of(const ServiceId &id);
+	// Scheduler, engine and flags of a service, or nothing if it does not exist.
+	std::optional<ServiceConf> conf_of(const ServiceId &id);
 
 private:
 	void dest_cmd(uint8_t cmd, const ServiceId &id, const DestConf &d, bool full);
@@ -50,6 +50,12 @@ public:
 	NcService get(const ServiceId &id);
 	std::vector<NcService> list();
 	void set_policy(const ServiceId &id, const NcPolicyChange &c);
+	// The persistence engine's policy of a service (--pe nc): the class
+	// part of an nc policy, the module's defaults if none was set.
+	NcPolicy engine_policy(const ServiceId &id);
+	void set_engine_policy(const ServiceId &id, const NcPolicyChange &c);
+	// Forgets the engine policy of @id, or all of the namespace's.
+	uint32_t forget_engine(const std::optional<ServiceId> &id);
 	std::vector<NcEntry> table(const ServiceId &id);
 	// Removes all entries, the class of @cls, or the entries of @server.
 	uint32_t flush(const ServiceId &id, const std::optional<Address> &cls,

@@ -441,17 +441,29 @@ void list_daemons(std::ostream &out, const std::vector<SyncDaemon> &daemons)
 	}
 }
 
-std::string nc_rule_options(const NcPolicy &p)
+namespace {
+std::string nc_subnet_option(const NcPolicy &p)
 {
-	std::string s = "--sticky " + format_duration(p.sticky) + " --nc-key " + format_key(p.key, p.plen4, p.plen6) +
-			" --nc-pick " + std::string(pick_name(p.pick)) + " --nc-drain " + std::string(drain_name(p.drain)) +
-			" --nc-max-entries " + std::to_string(p.max_entries);
+	std::string s;
 	if (!p.subnets.empty()) {
 		s += " --nc-subnet ";
 		for (size_t i = 0; i < p.subnets.size(); i++)
 			s += (i ? "," : "") + p.subnets[i].str();
 	}
 	return s;
+}
+} // namespace
+
+std::string nc_rule_options(const NcPolicy &p)
+{
+	return "--sticky " + format_duration(p.sticky) + " --nc-key " + format_key(p.key, p.plen4, p.plen6) +
+	       " --nc-pick " + std::string(pick_name(p.pick)) + " --nc-drain " + std::string(drain_name(p.drain)) +
+	       " --nc-max-entries " + std::to_string(p.max_entries) + nc_subnet_option(p);
+}
+
+std::string nc_engine_options(const NcPolicy &p)
+{
+	return "--nc-key " + format_key(p.key, p.plen4, p.plen6) + nc_subnet_option(p);
 }
 
 void list_ipvs(std::ostream &out, Ipvs &ipvs, const std::optional<ServiceId> &one, unsigned format,

@@ -48,5 +48,7 @@ void list_daemons(std::ostream &out, const std::vector<SyncDaemon> &daemons);
 
 // "--sticky 30m --nc-key octet,/48 ..." for a saved rule.
 std::string nc_rule_options(const NcPolicy &p);
+// The same for a --pe nc service with another scheduler: the class part.
+std::string nc_engine_options(const NcPolicy &p);
 
 } // namespace ncadm

@@ -88,6 +88,15 @@ struct NcPolicyChange {
 	std::optional<uint32_t> max_entries;
 	std::optional<std::vector<Network>> subnets;
 	bool empty() const { return !key && !sticky && !pick && !drain && !max_entries && !subnets; }
+	// Options only the scheduler has; the engine takes the class part.
+	bool scheduler_only() const { return sticky || pick || drain || max_entries; }
+	NcPolicyChange class_part() const
+	{
+		NcPolicyChange c;
+		c.key = key;
+		c.subnets = subnets;
+		return c;
+	}
 };
 
 struct NcStats {

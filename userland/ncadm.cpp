@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 #include <linux/ip_vs.h>
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
@@ -387,7 +388,8 @@ Options parse_args(int argc, char **argv)
 		o.conf.flags |= IP_VS_SVC_F_ONEPACKET;
 	}
 
-	// nc options; they imply -s nc.
+	// nc options; they imply -s nc, except that a --pe nc service with
+	// another scheduler takes the class options (--nc-key, --nc-subnet).
 	if (vm.count("sticky"))
 		o.nc.sticky = parse_sticky(str("sticky"));
 	if (vm.count("nc-key"))
@@ -402,9 +404,13 @@ Options parse_args(int argc, char **argv)
 		o.nc.max_entries = static_cast<uint32_t>(
 			parse_number(str("nc-max-entries"), 1, NC_MAX_ENTRIES_LIMIT, "entry cap"));
 	if (!o.nc.empty()) {
-		if (o.sched_given && o.conf.sched != NC_SCHED_NAME)
+		if (!o.sched_given || o.conf.sched == NC_SCHED_NAME)
+			o.conf.sched = NC_SCHED_NAME;
+		else if (o.conf.pe != NC_PE_NAME)
 			throw UsageError("nc options need -s nc, not -s " + o.conf.sched);
-		o.conf.sched = NC_SCHED_NAME;
+		else if (o.nc.scheduler_only())
+			throw UsageError("--sticky, --nc-pick, --nc-drain and --nc-max-entries need -s nc; with -s " +
+					 o.conf.sched + " --pe nc takes --nc-key and --nc-subnet");
 	}
 	if (vm.count("sched-flags"))
 		o.conf.flags |= parse_sched_flags(str("sched-flags"), o.conf.sched);
@@ -538,6 +544,25 @@ std::string missing_module(const ServiceConf &c)
 
 int run(const Options &o);
 
+// The nc options of a command line to a service that will have @c: the
+// scheduler's policy (-s nc) and/or the engine's (--pe nc, class part).
+void apply_nc_policy(const ServiceId &id, const ServiceConf &c, const NcPolicyChange &change)
+{
+	Nc nc;
+	if (c.sched == NC_SCHED_NAME)
+		with_context("setting the nc policy of " + id.str(), [&] { nc.set_policy(id, change); });
+	if (c.pe == NC_PE_NAME && !change.class_part().empty())
+		with_context("setting the nc engine policy of " + id.str(),
+			     [&] { nc.set_engine_policy(id, change.class_part()); });
+}
+
+// After a service with --pe nc is gone: its engine policy would apply to
+// the next service of that address.
+void forget_engine_policy(const ServiceId &id)
+{
+	with_context("forgetting the nc engine policy of " + id.str(), [&] { Nc().forget_engine(id); });
+}
+
 // ipvsadm -R: one command line per input line. Every line is parsed and
 // checked before the first is applied, so a bad file changes nothing; and
 // if the kernel refuses a line, what the lines before it did is undone.
@@ -632,10 +657,11 @@ int run(const Options &o)
 			     missing_module(o.conf));
 		if (!o.nc.empty()) {
 			try {
-				with_context("setting the nc policy of " + o.service->str(),
-					     [&] { Nc().set_policy(*o.service, o.nc); });
+				apply_nc_policy(*o.service, o.conf, o.nc);
 			} catch (...) {
 				ipvs.delete_service(*o.service); // no half-applied state
+				if (o.conf.pe == NC_PE_NAME)
+					Nc().forget_engine(*o.service);
 				throw;
 			}
 		}
@@ -643,27 +669,42 @@ int run(const Options &o)
 	}
 	case Command::EditService: {
 		Ipvs ipvs;
-		std::optional<std::string> sched;
-		with_context("editing service " + o.service->str(), [&] { sched = ipvs.scheduler_of(*o.service); });
-		if (!sched)
+		std::optional<ServiceConf> now;
+		with_context("editing service " + o.service->str(), [&] { now = ipvs.conf_of(*o.service); });
+		if (!now)
 			throw KernelError(ESRCH, "editing service " + o.service->str() + ": no such service");
 		// An nc service takes its new policy first, so that a refused
 		// policy leaves the service untouched.
-		if (!o.nc.empty() && *sched == NC_SCHED_NAME)
+		const bool policy_first = now->sched == NC_SCHED_NAME && o.conf.sched == NC_SCHED_NAME;
+		if (!o.nc.empty() && policy_first)
 			with_context("setting the nc policy of " + o.service->str(),
 				     [&] { Nc().set_policy(*o.service, o.nc); });
 		with_context("editing service " + o.service->str(), [&] { ipvs.edit_service(*o.service, o.conf); },
 			     missing_module(o.conf));
-		if (!o.nc.empty() && *sched != NC_SCHED_NAME)
-			with_context("setting the nc policy of " + o.service->str(),
-				     [&] { Nc().set_policy(*o.service, o.nc); });
+		if (!o.nc.empty()) {
+			ServiceConf rest = o.conf;
+			if (policy_first)
+				rest.sched.clear();
+			apply_nc_policy(*o.service, rest, o.nc);
+		}
 		return 0;
 	}
-	case Command::DelService:
-		with_context("deleting service " + o.service->str(), [&] { Ipvs().delete_service(*o.service); });
+	case Command::DelService: {
+		Ipvs ipvs;
+		std::optional<ServiceConf> was;
+		with_context("deleting service " + o.service->str(), [&] {
+			was = ipvs.conf_of(*o.service);
+			ipvs.delete_service(*o.service);
+		});
+		if (was && was->pe == NC_PE_NAME)
+			forget_engine_policy(*o.service);
 		return 0;
+	}
 	case Command::Clear:
 		with_context("clearing the IPVS table", [&] { Ipvs().flush(); });
+		// and the engine policies of the services it deleted
+		if (::access("/sys/module/ip_vs_nc", F_OK) == 0)
+			with_context("forgetting the nc engine policies", [&] { Nc().forget_engine(std::nullopt); });
 		return 0;
 	case Command::AddDest:
 		with_context("adding real server to " + o.service->str(), [&] { Ipvs().add_dest(*o.service, *o.dest); });
@@ -715,15 +756,25 @@ int run(const Options &o)
 			std::cout << out.str();
 			return 0;
 		}
-		std::vector<NcService> services;
+		std::vector<NcService> services, engines;
 		with_context(o.service ? o.service->str() : "", [&] {
 			Nc nc;
-			if (o.service)
-				services.push_back(nc.get(*o.service));
-			else
+			Ipvs ipvs;
+			auto engine = [&](const ServiceId &id) { engines.push_back(NcService{id, nc.engine_policy(id), {}}); };
+			if (!o.service) {
 				services = nc.list();
+				for (const auto &s : ipvs.services())
+					if (s.conf.pe == NC_PE_NAME)
+						engine(s.id);
+				return;
+			}
+			std::optional<ServiceConf> c = ipvs.conf_of(*o.service);
+			if (!c || c->sched == NC_SCHED_NAME || c->pe != NC_PE_NAME)
+				services.push_back(nc.get(*o.service)); // or its error
+			if (c && c->pe == NC_PE_NAME)
+				engine(*o.service);
 		});
-		print_nc_services(std::cout, services, o.format);
+		print_nc_services(std::cout, services, engines, o.format);
 		return 0;
 	}
 	case Command::Save: {
@@ -732,8 +783,10 @@ int run(const Options &o)
 			Ipvs ipvs;
 			std::map<std::string, std::string> nc_options;
 			for (const auto &s : ipvs.services())
-				if (s.conf.sched == NC_SCHED_NAME)
+				if (s.conf.sched == NC_SCHED_NAME) // its class options apply to both
 					nc_options[s.id.str()] = nc_rule_options(Nc().get(s.id).policy);
+				else if (s.conf.pe == NC_PE_NAME)
+					nc_options[s.id.str()] = nc_engine_options(Nc().engine_policy(s.id));
 			list_ipvs(out, ipvs, std::nullopt, o.list_format | LIST_RULE, nc_options);
 		});
 		std::cout << out.str();

@@ -31,6 +31,7 @@ void Message::check(int err, int type)
 		throw std::runtime_error("netlink message too large (attribute " + std::to_string(type) + ")");
 }
 
+void Message::put_flag(int type) { check(nla_put_flag(get(), type), type); }
 void Message::put_u8(int type, uint8_t v) { check(nla_put_u8(get(), type, v), type); }
 void Message::put_u16(int type, uint16_t v) { check(nla_put_u16(get(), type, v), type); }
 void Message::put_u32(int type, uint32_t v) { check(nla_put_u32(get(), type, v), type); }

@@ -28,6 +28,7 @@ public:
 	Message(int family, uint8_t cmd, uint8_t version, int flags = 0);
 	nl_msg *get() const { return msg_.get(); }
 
+	void put_flag(int type);
 	void put_u8(int type, uint8_t v);
 	void put_u16(int type, uint16_t v);
 	void put_u32(int type, uint32_t v);

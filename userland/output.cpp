@@ -6,6 +6,8 @@
 
 #include <linux/ip_vs.h>
 
+#include "ip_vs_nc.h"
+
 #include <cctype>
 #include <cstdio>
 #include <sstream>
@@ -67,30 +69,65 @@ std::string secs(uint64_t ms)
 
 } // namespace
 
-void print_nc_services(std::ostream &out, const std::vector<NcService> &services, Format f)
+namespace {
+void print_class_policy_json(std::ostream &out, const NcPolicy &p)
+{
+	out << "\"key\":" << json_string(std::string(key_mode_name(p.key))) << ",\"prefix4\":" << unsigned(p.plen4)
+	    << ",\"prefix6\":" << unsigned(p.plen6);
+}
+
+void print_subnets_json(std::ostream &out, const NcPolicy &p)
+{
+	out << "\"nc_subnets\":[";
+	const char *nsep = "";
+	for (const auto &n : p.subnets) {
+		out << nsep << json_string(n.str());
+		nsep = ",";
+	}
+	out << "]";
+}
+
+void print_subnets_text(std::ostream &out, const NcPolicy &p)
+{
+	out << "  nc-subnet ";
+	if (p.subnets.empty())
+		out << "all";
+	for (size_t i = 0; i < p.subnets.size(); i++)
+		out << (i ? "," : "") << p.subnets[i].str();
+	out << "\n";
+}
+} // namespace
+
+void print_nc_services(std::ostream &out, const std::vector<NcService> &services,
+		       const std::vector<NcService> &engines, Format f)
 {
 	if (f == Format::Json) {
 		out << "{\"services\":[";
 		const char *sep = "";
 		for (const auto &s : services) {
 			const NcPolicy &p = s.policy;
-			out << sep << "{\"service\":" << service_json(s.id) << ",\"policy\":{"
-			    << "\"key\":" << json_string(std::string(key_mode_name(p.key)))
-			    << ",\"prefix4\":" << unsigned(p.plen4) << ",\"prefix6\":" << unsigned(p.plen6)
-			    << ",\"sticky_seconds\":" << p.sticky
+			out << sep << "{\"service\":" << service_json(s.id) << ",\"policy\":{";
+			print_class_policy_json(out, p);
+			out << ",\"sticky_seconds\":" << p.sticky
 			    << ",\"pick\":" << json_string(std::string(pick_name(p.pick)))
 			    << ",\"drain\":" << json_string(std::string(drain_name(p.drain)))
-			    << ",\"max_entries\":" << p.max_entries << ",\"nc_subnets\":[";
-			const char *nsep = "";
-			for (const auto &n : p.subnets) {
-				out << nsep << json_string(n.str());
-				nsep = ",";
-			}
+			    << ",\"max_entries\":" << p.max_entries << ",";
+			print_subnets_json(out, p);
 			const NcStats &st = s.stats;
-			out << "]},\"stats\":{\"lookups\":" << st.lookups << ",\"hits\":" << st.hits
+			out << "},\"stats\":{\"lookups\":" << st.lookups << ",\"hits\":" << st.hits
 			    << ",\"new\":" << st.new_classes << ",\"expired\":" << st.expired
 			    << ",\"repicked\":" << st.repicked << ",\"overflow\":" << st.overflow
 			    << ",\"noserver\":" << st.noserver << ",\"entries\":" << st.entries << "}}";
+			sep = ",";
+		}
+		out << "],\"engines\":[";
+		sep = "";
+		for (const auto &e : engines) {
+			out << sep << "{\"service\":" << service_json(e.id) << ",\"engine\":\"" NC_PE_NAME "\",\"policy\":{";
+			print_class_policy_json(out, e.policy);
+			out << ",";
+			print_subnets_json(out, e.policy);
+			out << "}}";
 			sep = ",";
 		}
 		out << "]}\n";
@@ -102,16 +139,16 @@ void print_nc_services(std::ostream &out, const std::vector<NcService> &services
 		out << "  key " << format_key(p.key, p.plen4, p.plen6) << "  sticky " << format_duration(p.sticky) << "  pick "
 		    << pick_name(p.pick) << "  drain " << drain_name(p.drain) << "  max-entries "
 		    << p.max_entries << "\n";
-		out << "  nc-subnet ";
-		if (p.subnets.empty())
-			out << "all";
-		for (size_t i = 0; i < p.subnets.size(); i++)
-			out << (i ? "," : "") << p.subnets[i].str();
-		out << "\n";
+		print_subnets_text(out, p);
 		const NcStats &st = s.stats;
 		out << "  entries " << st.entries << "  lookups " << st.lookups << "  hits " << st.hits
 		    << "  new " << st.new_classes << "  expired " << st.expired << "  repicked "
 		    << st.repicked << "  overflow " << st.overflow << "  noserver " << st.noserver << "\n";
+	}
+	for (const auto &e : engines) {
+		out << e.id.str() << " pe " NC_PE_NAME "\n";
+		out << "  key " << format_key(e.policy.key, e.policy.plen4, e.policy.plen6) << "\n";
+		print_subnets_text(out, e.policy);
 	}
 }
 

@@ -20,7 +20,9 @@ enum class Format { Text, Json };
 // {"family":"inet","protocol":"tcp","address":"192.0.2.1","port":80}
 std::string service_json(const ServiceId &id);
 
-void print_nc_services(std::ostream &out, const std::vector<NcService> &services, Format f);
+// nc services (-s nc) and the engine policies of --pe nc services.
+void print_nc_services(std::ostream &out, const std::vector<NcService> &services,
+		       const std::vector<NcService> &engines, Format f);
 void print_nc_table(std::ostream &out, const ServiceId &id, const std::vector<NcEntry> &entries,
 		    Format f);
 void print_flushed(std::ostream &out, const ServiceId &id, uint32_t n, Format f);

@@ -106,11 +106,14 @@ IpvsSnapshot take_snapshot()
 	IpvsSnapshot s;
 	std::optional<Nc> nc;
 	for (auto &e : ipvs.services()) {
-		IpvsSnapshot::Service svc{e, ipvs.dests(e.id), std::nullopt};
-		if (e.conf.sched == NC_SCHED_NAME) {
+		IpvsSnapshot::Service svc{e, ipvs.dests(e.id), std::nullopt, std::nullopt};
+		if (e.conf.sched == NC_SCHED_NAME || e.conf.pe == NC_PE_NAME) {
 			if (!nc)
 				nc.emplace();
-			svc.nc = nc->get(e.id).policy;
+			if (e.conf.sched == NC_SCHED_NAME)
+				svc.nc = nc->get(e.id).policy;
+			if (e.conf.pe == NC_PE_NAME)
+				svc.engine = nc->engine_policy(e.id);
 		}
 		s.services.push_back(std::move(svc));
 	}
@@ -131,8 +134,11 @@ void put_back(const IpvsSnapshot &s)
 	const std::vector<ServiceEntry> now = ipvs.services();
 	for (const auto &e : now)
 		if (std::none_of(s.services.begin(), s.services.end(),
-				 [&](const IpvsSnapshot::Service &w) { return same_service(w.entry.id, e.id); }))
+				 [&](const IpvsSnapshot::Service &w) { return same_service(w.entry.id, e.id); })) {
 			ipvs.delete_service(e.id);
+			if (e.conf.pe == NC_PE_NAME)
+				nc_family().forget_engine(e.id);
+		}
 	for (const auto &w : s.services) {
 		const ServiceId &id = w.entry.id;
 		auto it = std::find_if(now.begin(), now.end(), [&](const ServiceEntry &e) { return same_service(e.id, id); });
@@ -142,6 +148,8 @@ void put_back(const IpvsSnapshot &s)
 			ipvs.edit_service(id, w.entry.conf);
 		if (w.nc && !same_policy(nc_family().get(id).policy, *w.nc))
 			nc_family().set_policy(id, change_to(*w.nc));
+		if (w.engine && !same_policy(nc_family().engine_policy(id), *w.engine))
+			nc_family().set_engine_policy(id, change_to(*w.engine).class_part());
 		put_back_dests(ipvs, id, w.dests);
 	}
 	if (ipvs.timeouts() != s.timeouts)

@@ -19,6 +19,7 @@ struct IpvsSnapshot {
 		ServiceEntry entry;
 		std::vector<DestEntry> dests;
 		std::optional<NcPolicy> nc; // for services scheduled by nc
+		std::optional<NcPolicy> engine; // for services with --pe nc
 	};
 	std::vector<Service> services;
 	std::array<uint32_t, 3> timeouts{};

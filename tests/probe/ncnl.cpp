@@ -171,6 +171,21 @@ int run_cases(Ctx &c)
 				 m.put_u8(NC_POL_ATTR_PICK, 200);
 			 });
 		 }},
+		{"engine policy with a sticky time", EINVAL, "the persistence engine takes only the class key",
+		 [](Message &m, const ServiceId &id) {
+			 put_svc(m, id);
+			 m.put_flag(NC_ATTR_ENGINE);
+			 policy(m, [&] { m.put_u32(NC_POL_ATTR_STICKY, 60); });
+		 }},
+		{"engine policy, nc-subnet with host bits", EINVAL, "host bits",
+		 [](Message &m, const ServiceId &id) {
+			 put_svc(m, id);
+			 m.put_flag(NC_ATTR_ENGINE);
+			 policy(m, [&] {
+				 Message::Nest l(m, NC_POL_ATTR_SUBNETS);
+				 put_net(m, 10, 1, 8);
+			 });
+		 }},
 		{"nc-subnet with host bits", EINVAL, "host bits",
 		 [](Message &m, const ServiceId &id) {
 			 put_svc(m, id);

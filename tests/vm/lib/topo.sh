@@ -285,6 +285,15 @@ expect_eq() {
 	[ "$2" = "$3" ] || nc_fail "$1: got '$2', expected '$3'"
 }
 
+# expect_err WANT CMD...: CMD fails with one line of error containing WANT.
+expect_err() {
+	local want=$1 out
+	shift
+	if out=$("$@" 2>&1); then nc_fail "'$*' succeeded"; fi
+	[ "$(echo "$out" | wc -l)" = 1 ] || nc_fail "'$*' printed more than one line: $out"
+	case "$out" in *"$want"*) ;; *) nc_fail "'$*' said '$out', expected '$want'" ;; esac
+}
+
 # server_of FILE SOURCE: the one server that answered SOURCE (fails if split).
 server_of() {
 	local s

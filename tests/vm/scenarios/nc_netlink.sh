@@ -39,13 +39,6 @@ nobody() { in_ns dir setpriv --reuid=65534 --regid=65534 --clear-groups --inh-ca
 nobody "$NC_BIN/ncnl" eperm "$svc"
 
 # ncadm's one-line errors.
-expect_err() {
-	local want=$1 out
-	shift
-	if out=$("$@" 2>&1); then nc_fail "'$*' succeeded"; fi
-	[ "$(echo "$out" | wc -l)" = 1 ] || nc_fail "'$*' printed more than one line: $out"
-	case "$out" in *"$want"*) ;; *) nc_fail "'$*' said '$out', expected '$want'" ;; esac
-}
 expect_err "permission denied (ncadm needs CAP_NET_ADMIN)" nobody "$NC_BIN/ncadm" -E -t "$svc" --sticky 5
 expect_err "no such service with scheduler nc" ncadm dir --nc-table "$VIP:99"
 expect_err "adding service TCP $svc: already exists" ncadm dir -A -t "$svc" -s nc
