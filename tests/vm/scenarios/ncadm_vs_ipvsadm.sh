@@ -33,8 +33,14 @@ ipv -A -t 203.0.113.7:80 -s rr
 ipv -a -t 203.0.113.7:80 -r "$(rs_addr 4):80" -m
 modprobe ipip 2>/dev/null && ipv -a -t "$VIP:80" -r 10.255.0.99 -i -w 2 || true
 modprobe fou 2>/dev/null && ipv -a -t "$VIP:443" -r 10.255.0.98 -i --tun-type gue --tun-port 6080 --tun-csum || true
-topo_add_clients 61.1.0.1 62.1.0.1
+# the nc persistence engine: templates whose data ipvsadm prints
+ipv -A -t "$VIP:83" -s wlc -p 600 --pe nc
+ipv -a -t "$VIP:83" -r "$(rs_addr 1):80" -m
+ipv -a -t "$VIP:83" -r "$(rs_addr 2):80" -m
+topo_add_clients 61.1.0.1 62.1.0.1 61.2.0.1
 probe cli --to "$VIP:80" --from 61.1.0.1,62.1.0.1 --count 3 > /dev/null || true
+probe cli --to "$VIP:83" --from 61.1.0.1,61.2.0.1,62.1.0.1 > /dev/null
+expect_eq "nc templates listed by ipvsadm" "$(ipv -Lnc --persistent-conn | grep -c ' nc  *6[12]\.0\.0\.0/8$' || true)" 2
 
 # same ARGS...: ncadm ARGS prints what ipvsadm ARGS prints. The state
 # moves (connection timers count down, the rate estimator runs), so ncadm
@@ -77,14 +83,15 @@ expires_between() {
 }
 for args in "-Ln" "-L" "-l -n" "-Ln --stats" "-Ln --stats --exact" "-L --stats" "-Ln --thresholds" \
 	"-Ln --persistent-conn" "-Ln --nosort" "-Ln -t $VIP:80" "-Ln -f 7" "-Ln -t [$VIP6]:80" \
-	"-Ln -u $VIP:53 --stats" "-Ln --rate" "-Lnc" "-Lc" "-Lnc --persistent-conn" "-L --timeout" "-Ln --tun-info"; do
+	"-Ln -u $VIP:53 --stats" "-Ln --rate" "-Lnc" "-Lc" "-Lnc --persistent-conn" "-Lc --persistent-conn" "-L --timeout" "-Ln --tun-info"; do
 	same $args
 done
 ncadm dir --set 100 20 30
 expect_eq "timeouts set by ncadm" "$(ipv -L --timeout)" "Timeout (tcp tcpfin udp): 100 20 30"
 
-# -S: identical but for the nc options ncadm adds to nc services.
-strip_nc() { sed 's/ --sticky .*$//'; }
+# -S: identical but for the nc options ncadm adds to nc services (and the
+# engine's class key to --pe nc services).
+strip_nc() { sed -E 's/ --(sticky|nc-key) .*$//'; }
 expect_eq "ncadm -S -n" "$(ncadm dir -S -n | strip_nc)" "$(ipv -S -n)"
 expect_eq "ncadm -S" "$(ncadm dir -S | strip_nc)" "$(ipv -S)"
 ncadm dir -S -n | grep -q -- "-A -t $VIP:8080 -s nc -b flag-1,flag-3 --sticky 30m --nc-key classful,/48 --nc-pick hash --nc-drain repick" ||
@@ -102,10 +109,12 @@ saved_policy=$(ncadm dir -L --nc "$VIP:8080")
 ncadm dir -C
 ncadm dir -R < "$TMPDIR/ncadm.rules"
 expect_eq "ncadm -S | ncadm -R: nc policy" "$(ncadm dir -L --nc "$VIP:8080" | head -2)" "$(echo "$saved_policy" | head -2)"
-grep -v -- '-s nc\|8080' "$TMPDIR/ncadm.rules" > "$TMPDIR/plain.rules"
+grep -q -- "-A -t $VIP:83 -s wlc -p 600 --pe nc --nc-key octet,/48\$" "$TMPDIR/ncadm.rules" ||
+	nc_fail "ncadm -S does not save the engine's class key: $(grep ":83 " "$TMPDIR/ncadm.rules")"
+grep -v -- "-s nc\|8080\|$VIP:83 " "$TMPDIR/ncadm.rules" > "$TMPDIR/plain.rules"
 ipv -C
 ipv -R < "$TMPDIR/plain.rules"
-expect_eq "ncadm -S | ipvsadm -R (services without nc)" "$(ipv -S -n)" "$(echo "$before" | grep -v 8080)"
+expect_eq "ncadm -S | ipvsadm -R (services without nc)" "$(ipv -S -n)" "$(echo "$before" | grep -v "8080\|$VIP:83 ")"
 
 # A bad restore file applies nothing and names the line.
 state=$(ipv -S -n)
