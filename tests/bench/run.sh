@@ -11,9 +11,9 @@ out=$NC_REPO/build/bench
 mkdir -p "$out"
 small=${NC_BENCH_SCALE:-full}
 if [ "$small" = small ]; then
-	ROUNDS=1 CONNS=200 FLOOD=(1 256 4096) QUALITY=300 MOVED=100
+	ROUNDS=1 CONNS=200 FLOOD=(1 256 4096) QUALITY=300 MOVED=100 PE_FLOOD=(100 1000)
 else
-	ROUNDS=5 CONNS=3000 FLOOD=(1 256 65536 1000000) QUALITY=3000 MOVED=1000
+	ROUNDS=5 CONNS=3000 FLOOD=(1 256 65536 1000000) QUALITY=3000 MOVED=1000 PE_FLOOD=(1000 65536)
 fi
 bench=$NC_BIN/ncbench
 NSERVERS=4
@@ -56,6 +56,7 @@ modprobe ip_vs_rr; modprobe ip_vs_wlc; modprobe ip_vs_sh; modprobe ip_vs_mh
 for o in $(seq 21 60); do echo "route add local $o.0.0.0/8 dev lo"; done | ip -n cli -batch -
 ip -n cli route add local 100.64.0.0/10 dev lo
 ip -n cli route add local 101.0.0.0/8 dev lo # fresh classes for part 2
+ip -n cli route add local 102.0.0.0/8 dev lo # classes of the engine's part 3
 in_ns cli sysctl -qw net.ipv4.ip_nonlocal_bind=1
 # Many short connections: recycle client ports and keep the conn table small.
 in_ns dir sysctl -qw net.ipv4.vs.conn_reuse_mode=1
@@ -72,7 +73,8 @@ persist-M255.0.0.0 84 -s_wlc_-p_1800_-M_255.0.0.0 $SRC_OCTETS
 nc-octet 85 -s_nc $SRC_OCTETS
 nc-classful 86 -s_nc_--nc-key_classful $SRC_OCTETS
 nc-prefix24-few 87 -s_nc_--nc-key_/24 $SRC_CGN24
-nc-prefix32-many 88 -s_nc_--nc-key_/32_--nc-max-entries_4000000 $SRC_CGN32"
+nc-prefix32-many 88 -s_nc_--nc-key_/32_--nc-max-entries_4000000 $SRC_CGN32
+pe-nc-octet 89 -s_wlc_-p_1800_--pe_nc $SRC_OCTETS"
 
 # Only for the quality part (4): nc's other first picks, and persistence
 # with the masks operators use.
@@ -91,6 +93,43 @@ $qconfigs"
 
 uname -r > "$out/kernel.txt"
 nproc > "$out/vcpus.txt"
+
+# --- 3b (first, while IPVS holds no other connections whose expiry would
+# blur the counts). Memory per class of the nc persistence engine: a
+# template is one ip_vs_conn plus its pe_data (20 bytes, kmalloc). One
+# UDP datagram from each of PE_FLOOD[i] /32 classes to a fwmark service
+# with --pe nc; once the datagrams' connections have expired (UDP timeout
+# 1 s meanwhile), only the templates remain. Objects in use per cache.
+slab_objects() { cut -d' ' -f1 "/sys/kernel/slab/$1/objects"; }
+in_ns dir nft -f - <<-'EOF'
+table ip benchpe {
+	chain pre {
+		type filter hook prerouting priority mangle; policy accept;
+		ip daddr 198.51.100.10 udp dport 91 meta mark set 91
+	}
+}
+EOF
+ncadm dir -A -f 91 -s wlc -p 7200 --pe nc --nc-key /32
+for i in $(seq 1 $NSERVERS); do ncadm dir -a -f 91 -r "$(rs_addr "$i"):91" -m; done
+ncadm dir --set 0 0 1
+udp_conns() { in_ns dir grep -c '^UDP' /proc/net/ip_vs_conn || true; }
+: > "$out/pe.dat"
+pe_conn0=$(slab_objects ip_vs_conn) pe_k32=$(slab_objects kmalloc-32) pe_bytes0=$(slab_bytes ip_vs_conn)
+filled=0
+for size in "${PE_FLOOD[@]}"; do
+	base=$((0x66000000 + filled))
+	in_ns cli "$bench" udp --to "$VIP:91" \
+		--sources "$((base >> 24 & 255)).$((base >> 16 & 255)).$((base >> 8 & 255)).$((base & 255))/0:$((size - filled)):1" \
+		--conns $((size - filled)) > "$TMPDIR/f"
+	filled=$size
+	nc_wait 300 "the engine flood's UDP connections did not expire" eval '[ "$(udp_conns)" = 0 ]'
+	templates=$(in_ns dir grep -c ' nc ' /proc/net/ip_vs_conn || true)
+	# classes templates conn_objects kmalloc32_objects conn_slab_bytes
+	echo "$size $templates $(($(slab_objects ip_vs_conn) - pe_conn0)) $(($(slab_objects kmalloc-32) - pe_k32))" \
+		"$(($(slab_bytes ip_vs_conn) - pe_bytes0))" >> "$out/pe.dat"
+	nc_log "engine: $(tail -1 "$out/pe.dat")"
+done
+ncadm dir --set 0 0 300
 
 # run_round ROUND FILE: every configuration once, in order; appends
 # "round name rate failed" to FILE and "pid name" to $TMPDIR/pids.
@@ -211,7 +250,7 @@ done
 
 # --- 3. Memory per entry: object sizes as the slab allocator sees them
 # (size.dat has the memory the caches grew by as the table filled).
-for c in ip_vs_nc_entry ip_vs_conn; do
+for c in ip_vs_nc_entry ip_vs_conn kmalloc-32; do
 	echo "$c $(cat /sys/kernel/slab/$c/object_size) $(cat /sys/kernel/slab/$c/slab_size)"
 done > "$out/slab.dat"
 nc_log "slab: $(tr '\n' ';' < "$out/slab.dat")"

@@ -5,13 +5,14 @@
 # address of their pool: fw0's pool spans several /16s of one first octet,
 # fw1's several /24s of one /16, fw2's lies in one /24. 24 direct clients
 # come from 24 other first octets. The same workload runs against nc (octet
-# and classful), rr, sh, mh and IPVS persistence with /32, /24 and /8
-# masks; then the server of fw0's user is removed and it runs again.
+# and classful), the nc persistence engine (octet and classful, first pick
+# wlc), rr, sh, mh and IPVS persistence with /32, /24 and /8 masks; then
+# the server of fw0's user is removed and it runs again.
 # Printed per configuration (docs/scenarios.md has the table): each user's
 # stickiness (share of its connections on its first server), max/mean
 # connections over the servers, stickiness after the removal, and direct
 # clients that moved although their server stayed.
-# Asserted: nc keeps every user on one server before and after and moves
+# Asserted: nc (scheduler and engine) keeps every user on one server before and after and moves
 # nothing else; rr, sh, mh and /32 persistence split some user, and /24
 # persistence splits a user whose pool spans /24s (the patent's failure).
 set -euo pipefail
@@ -57,14 +58,19 @@ moved_direct() {
 	echo "$moved/$eligible"
 }
 
-configs=("nc octet|-s nc" "nc classful|-s nc -b flag-1" "rr|-s rr" "sh|-s sh" "mh|-s mh"
+configs=("nc octet|-s nc" "nc classful|-s nc -b flag-1"
+	"--pe nc octet (wlc)|-s wlc -p 600 --pe nc" "--pe nc classful (wlc)|-s wlc -p 600 --pe nc --nc-key classful"
+	"rr|-s rr" "sh|-s sh" "mh|-s mh"
 	"-p /32|-s wlc -p 600" "-p /24|-s wlc -p 600 -M 255.255.255.0" "-p /8|-s wlc -p 600 -M 255.0.0.0")
 echo "| configuration | fw0 (/16s) | fw1 (/24s) | fw2 (one /24) | max/mean | after removal: fw0 fw1 fw2 | direct clients moved |"
 echo "|---|---|---|---|---|---|---|"
 port=80
 for c in "${configs[@]}"; do
 	name=${c%%|*} args=${c#*|}
-	in_ns dir ipvsadm -A -t "$VIP:$port" $args || nc_fail "ipvsadm -A $args"
+	case $args in	# the engine's class key is set by ncadm
+	*--nc-key*) ncadm dir -A -t "$VIP:$port" $args || nc_fail "ncadm -A $args" ;;
+	*) in_ns dir ipvsadm -A -t "$VIP:$port" $args || nc_fail "ipvsadm -A $args" ;;
+	esac
 	for i in 1 2 3 4; do in_ns dir ipvsadm -a -t "$VIP:$port" -r "$(rs_addr "$i"):80" -m; done
 	out=$TMPDIR/p$port
 	run_workload "$port" "$out"
@@ -86,7 +92,7 @@ for c in "${configs[@]}"; do
 	echo "| $name | $s0 % | $s1 % | $s2 % | $bal | $a0 % $a1 % $a2 % | $moved |"
 
 	case $name in
-	nc*)
+	nc*|--pe*)
 		expect_eq "$name: users' stickiness before, after the removal" "$s0 $s1 $s2 $a0 $a1 $a2" "100 100 100 100 100 100"
 		expect_eq "$name: direct clients moved although their server stayed" "${moved%/*}" 0
 		;;
