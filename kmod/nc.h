@@ -127,7 +127,7 @@ struct nc_table {
 	int				wrr_cw;
 
 	struct ip_vs_service		*svc;
-	struct list_head		registry;	/* nc_services, nc_mutex */
+	struct list_head		registry;	/* nc_registry, its mutex */
 	struct rcu_head			rcu;
 };
 
@@ -164,6 +164,12 @@ unsigned int nc_table_remove_if(struct nc_table *t,
 				bool (*match)(const struct nc_entry *, const void *),
 				const void *arg);
 int nc_table_set_policy(struct nc_table *t, const struct nc_policy *p);
+void nc_registry_lock(void);
+void nc_registry_unlock(void);
+void nc_registry_add(struct nc_table *t);
+void nc_registry_del(struct nc_table *t);
+struct nc_table *nc_registry_find(struct net *net, const struct nc_svc_id *id);
+struct nc_table *nc_registry_nth(struct net *net, long n);
 void nc_table_sum_stats(struct nc_table *t, struct nc_stats *sum);
 
 /* nc_pick.c */
@@ -171,7 +177,7 @@ struct ip_vs_dest *nc_pick(struct ip_vs_service *svc, struct nc_table *t,
 			   unsigned int pick, const struct nc_class_key *key);
 void nc_pick_dest_removed(struct nc_table *t, struct ip_vs_dest *dest);
 
-/* nc_main.c */
+/* nc_policy.c */
 void nc_effective_policy(const struct ip_vs_service *svc,
 			 const struct nc_policy_rcu *pol,
 			 unsigned int *key_mode, unsigned int *pick,
@@ -194,7 +200,5 @@ unsigned int nc_pe_policy_forget(struct net *net, const struct nc_svc_id *id);
 /* nc_netlink.c */
 int nc_netlink_init(void);
 void nc_netlink_exit(void);
-void nc_registry_add(struct nc_table *t);
-void nc_registry_del(struct nc_table *t);
 
 #endif /* _IP_VS_NC_INTERNAL_H */

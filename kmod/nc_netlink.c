@@ -3,36 +3,21 @@
  * The "IPVS_NC" generic netlink family: policy, table and counters of nc
  * services. The ABI is documented in include/ip_vs_nc.h.
  *
- * Services are found through a registry of nc tables (IPVS does not
- * export its service lookup). The registry mutex nests inside IPVS's own
- * (done_service runs under __ip_vs_mutex and takes it), and nothing here
- * calls into IPVS with it held, so there is no inversion.
+ * Services are found through the registry of nc tables in nc_table.c
+ * (IPVS does not export its service lookup). Every request that finds a
+ * table, or changes a policy, holds the registry lock for its duration:
+ * a table cannot go away under it, and two policy edits cannot lose one.
+ * That lock nests inside IPVS's own (done_service runs under
+ * __ip_vs_mutex and takes it), and nothing here calls into IPVS with it
+ * held, so there is no inversion.
  */
 #define KMSG_COMPONENT "IPVS"
 #define pr_fmt(fmt) KMSG_COMPONENT ": " fmt
 
-#include <linux/mutex.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
 #include "nc.h"
-
-static DEFINE_MUTEX(nc_mutex);
-static LIST_HEAD(nc_services);
-
-void nc_registry_add(struct nc_table *t)
-{
-	mutex_lock(&nc_mutex);
-	list_add_tail(&t->registry, &nc_services);
-	mutex_unlock(&nc_mutex);
-}
-
-void nc_registry_del(struct nc_table *t)
-{
-	mutex_lock(&nc_mutex);
-	list_del(&t->registry);
-	mutex_unlock(&nc_mutex);
-}
 
 static const struct nla_policy nc_addr_policy[NC_ADDR_ATTR_MAX + 1] = {
 	[NC_ADDR_ATTR_AF]	= { .type = NLA_U16 },
@@ -194,29 +179,6 @@ static int nc_parse_service(struct nlattr **attrs, struct nc_svc_id *id,
 				   extack);
 }
 
-/* Called with nc_mutex held. */
-static struct nc_table *nc_find(struct net *net, const struct nc_svc_id *id)
-{
-	struct nc_table *t;
-
-	list_for_each_entry(t, &nc_services, registry) {
-		const struct ip_vs_service *svc = t->svc;
-
-		if (svc->ipvs->net != net || svc->af != id->af)
-			continue;
-		if (id->fwmark) {
-			if (svc->fwmark == id->fwmark)
-				return t;
-			continue;
-		}
-		if (!svc->fwmark && svc->protocol == id->protocol &&
-		    svc->port == id->port &&
-		    ip_vs_addr_equal(svc->af, &svc->addr, &id->addr))
-			return t;
-	}
-	return NULL;
-}
-
 static struct nc_table *nc_find_or_err(struct net *net, struct nlattr **attrs,
 				       struct netlink_ext_ack *extack, int *err)
 {
@@ -226,7 +188,7 @@ static struct nc_table *nc_find_or_err(struct net *net, struct nlattr **attrs,
 	*err = nc_parse_service(attrs, &id, extack);
 	if (*err)
 		return NULL;
-	t = nc_find(net, &id);
+	t = nc_registry_find(net, &id);
 	if (!t)
 		*err = nc_err(extack, attrs[NC_ATTR_SERVICE],
 			      "no such service with scheduler nc", -ENOENT);
@@ -453,11 +415,11 @@ static int nc_genl_get_service(struct sk_buff *skb, struct genl_info *info)
 	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	mutex_lock(&nc_mutex);
+	nc_registry_lock();
 	t = nc_find_or_err(genl_info_net(info), info->attrs, info->extack, &err);
 	if (t)
 		err = nc_fill_svc_msg(msg, info->snd_portid, info->snd_seq, 0, t);
-	mutex_unlock(&nc_mutex);
+	nc_registry_unlock();
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -469,22 +431,15 @@ static int nc_genl_dump_services(struct sk_buff *skb,
 				 struct netlink_callback *cb)
 {
 	struct net *net = sock_net(skb->sk);
-	long idx = 0, start = cb->args[0];
+	long idx, start = cb->args[0];
 	struct nc_table *t;
 
-	mutex_lock(&nc_mutex);
-	list_for_each_entry(t, &nc_services, registry) {
-		if (t->svc->ipvs->net != net)
-			continue;
-		if (idx++ < start)
-			continue;
+	nc_registry_lock();
+	for (idx = start; (t = nc_registry_nth(net, idx)); idx++)
 		if (nc_fill_svc_msg(skb, NETLINK_CB(cb->skb).portid,
-				    cb->nlh->nlmsg_seq, NLM_F_MULTI, t)) {
-			idx--;
+				    cb->nlh->nlmsg_seq, NLM_F_MULTI, t))
 			break;
-		}
-	}
-	mutex_unlock(&nc_mutex);
+	nc_registry_unlock();
 	cb->args[0] = idx;
 	return skb->len;
 }
@@ -580,13 +535,13 @@ static int nc_set_engine_policy(struct genl_info *info, struct nc_policy *p)
 	if (err)
 		return err;
 	/* one writer at a time, so that two edits cannot lose one */
-	mutex_lock(&nc_mutex);
+	nc_registry_lock();
 	nc_pe_policy_get(net, &id, p);
 	err = nc_parse_policy(info->attrs[NC_ATTR_POLICY], p, true,
 			      info->extack);
 	if (!err)
 		err = nc_pe_policy_set(net, &id, p);
-	mutex_unlock(&nc_mutex);
+	nc_registry_unlock();
 	return err;
 }
 
@@ -607,7 +562,7 @@ static int nc_genl_set_policy(struct sk_buff *skb, struct genl_info *info)
 		kfree(p);
 		return err;
 	}
-	mutex_lock(&nc_mutex);
+	nc_registry_lock();
 	t = nc_find_or_err(genl_info_net(info), info->attrs, info->extack, &err);
 	if (t) {
 		nc_policy_in_force(t, p);
@@ -616,7 +571,7 @@ static int nc_genl_set_policy(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (!err)
 		err = nc_table_set_policy(t, p);
-	mutex_unlock(&nc_mutex);
+	nc_registry_unlock();
 	kfree(p);
 	return err;
 }
@@ -661,7 +616,7 @@ static int nc_genl_flush(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 
-	mutex_lock(&nc_mutex);
+	nc_registry_lock();
 	t = nc_find_or_err(genl_info_net(info), attrs, info->extack, &err);
 	if (t && attrs[NC_ATTR_CLASS]) {
 		/* The class containing that address, under the policy in force. */
@@ -676,7 +631,7 @@ static int nc_genl_flush(struct sk_buff *skb, struct genl_info *info)
 	} else if (t) {
 		n = nc_table_remove_if(t, NULL, NULL);
 	}
-	mutex_unlock(&nc_mutex);
+	nc_registry_unlock();
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -771,11 +726,11 @@ static int nc_genl_dump_table(struct sk_buff *skb, struct netlink_callback *cb)
 	unsigned int mask;
 	int err;
 
-	mutex_lock(&nc_mutex);
+	nc_registry_lock();
 	t = nc_find_or_err(sock_net(skb->sk), nc_dump_attrs(cb), cb->extack,
 			   &err);
 	if (!t) {
-		mutex_unlock(&nc_mutex);
+		nc_registry_unlock();
 		return err;
 	}
 	rcu_read_lock();
@@ -794,7 +749,7 @@ static int nc_genl_dump_table(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 full:
 	rcu_read_unlock();
-	mutex_unlock(&nc_mutex);
+	nc_registry_unlock();
 	cb->args[0] = bucket;
 	cb->args[1] = bucket > mask ? 0 : n - 1;
 	return skb->len;

@@ -8,7 +8,12 @@
  * ip_vs_nc_entry. Entries hold a reference
  * on their dest, dropped from an RCU callback once no reader can see the
  * entry any more. The policy and the bucket array are RCU pointers too,
- * replaced whole.
+ * replaced whole; a new policy comes under the registry lock too (one
+ * writer at a time), which nc_registry_lock() takes.
+ *
+ * The registry lists every table, for netlink to find services by
+ * address (IPVS exports no service lookup). nc_registry_mutex nests
+ * inside IPVS's __ip_vs_mutex: done_service runs under it and takes it.
  */
 #define KMSG_COMPONENT "IPVS"
 #define pr_fmt(fmt) KMSG_COMPONENT ": " fmt
@@ -23,6 +28,8 @@
 #include "nc.h"
 
 static struct kmem_cache *nc_entry_cache;
+static DEFINE_MUTEX(nc_registry_mutex);
+static LIST_HEAD(nc_registry);
 
 #define t_policy(t) \
 	rcu_dereference_check((t)->policy, lockdep_is_held(&(t)->lock))
@@ -272,7 +279,9 @@ int nc_table_set_policy(struct nc_table *t, const struct nc_policy *p)
 	np->p = *p;
 	np->explicit = true;
 
-	old = rcu_dereference_protected(t->policy, 1);
+	lockdep_assert_held(&nc_registry_mutex);
+	old = rcu_dereference_protected(t->policy,
+					lockdep_is_held(&nc_registry_mutex));
 	rekey = old->p.key_mode != p->key_mode || old->p.plen4 != p->plen4 ||
 		old->p.plen6 != p->plen6 || old->p.max_entries != p->max_entries ||
 		old->p.n_subnets != p->n_subnets ||
@@ -380,6 +389,66 @@ void nc_table_destroy(struct nc_table *t)
 	nc_timer_stop_sync(&t->gc_timer);
 	nc_table_remove_if(t, NULL, NULL);
 	call_rcu(&t->rcu, nc_table_free_rcu);
+}
+
+void nc_registry_lock(void)
+{
+	mutex_lock(&nc_registry_mutex);
+}
+
+void nc_registry_unlock(void)
+{
+	mutex_unlock(&nc_registry_mutex);
+}
+
+void nc_registry_add(struct nc_table *t)
+{
+	mutex_lock(&nc_registry_mutex);
+	list_add_tail(&t->registry, &nc_registry);
+	mutex_unlock(&nc_registry_mutex);
+}
+
+void nc_registry_del(struct nc_table *t)
+{
+	mutex_lock(&nc_registry_mutex);
+	list_del(&t->registry);
+	mutex_unlock(&nc_registry_mutex);
+}
+
+/* The table of service @id in @net; the registry lock must be held. */
+struct nc_table *nc_registry_find(struct net *net, const struct nc_svc_id *id)
+{
+	struct nc_table *t;
+
+	lockdep_assert_held(&nc_registry_mutex);
+	list_for_each_entry(t, &nc_registry, registry) {
+		const struct ip_vs_service *svc = t->svc;
+
+		if (svc->ipvs->net != net || svc->af != id->af)
+			continue;
+		if (id->fwmark) {
+			if (svc->fwmark == id->fwmark)
+				return t;
+			continue;
+		}
+		if (!svc->fwmark && svc->protocol == id->protocol &&
+		    svc->port == id->port &&
+		    ip_vs_addr_equal(svc->af, &svc->addr, &id->addr))
+			return t;
+	}
+	return NULL;
+}
+
+/* The @n-th table of @net (from 0), for dumps; the lock must be held. */
+struct nc_table *nc_registry_nth(struct net *net, long n)
+{
+	struct nc_table *t;
+
+	lockdep_assert_held(&nc_registry_mutex);
+	list_for_each_entry(t, &nc_registry, registry)
+		if (t->svc->ipvs->net == net && n-- == 0)
+			return t;
+	return NULL;
 }
 
 int nc_table_init(void)
