@@ -236,6 +236,7 @@ Options parse_args(int argc, char **argv)
 		("mcast-port", po::value<std::string>()) ("mcast-ttl", po::value<std::string>())
 		("numeric,n", "") ("output", po::value<std::string>()) ("json", "")
 		("stats", "") ("rate", "") ("thresholds", "") ("persistent-conn", "") ("nosort", "")
+		// --sort: sorting is the default; ipvsadm 1.31 keeps it as a no-op too
 		("sort", "") ("exact", "") ("tun-info", "")
 		("nc", "") ("class", po::value<std::string>()) ("server", po::value<std::string>())
 		("sticky", po::value<std::string>()) ("nc-key", po::value<std::string>())
