@@ -128,7 +128,15 @@ static int nc_pe_fill_param(struct ip_vs_conn_param *p, struct sk_buff *skb)
 	return 0;
 }
 
-/* The template of the same service (vaddr, vport, protocol) and class. */
+/*
+ * The template of the same service (vaddr, vport, protocol) and class,
+ * unless IPVS invalidated it (ip_vs_check_template: its server went away
+ * or was quiesced). 6.12 and older mark that with vport and dport 0xffff
+ * and rehash; 7.x sets only dport and leaves the template hashed, so an
+ * engine must check dport itself, as IPVS's own lookup does. Without it a
+ * class whose server came back returned to the invalidated template
+ * (vm.ops_keepalived_pe on 7.2).
+ */
 static bool nc_pe_ct_match(const struct ip_vs_conn_param *p,
 			   struct ip_vs_conn *ct)
 {
@@ -138,6 +146,7 @@ static bool nc_pe_ct_match(const struct ip_vs_conn_param *p,
 	return ct->af == p->af &&
 	       ip_vs_addr_equal(vaf, p->vaddr, &ct->vaddr) &&
 	       ct->vport == p->vport &&
+	       ct->dport != htons(0xffff) &&
 	       (ct->flags & IP_VS_CONN_F_TEMPLATE) &&
 	       ct->protocol == p->protocol &&
 	       ct->pe_data && ct->pe_data_len == p->pe_data_len &&
