@@ -140,6 +140,27 @@ struct nc_svc_id {
 	u32			fwmark;		/* 0: not a fwmark service */
 };
 
+static inline void nc_svc_id_of(const struct ip_vs_service *svc,
+				struct nc_svc_id *id)
+{
+	*id = (struct nc_svc_id) {
+		.af = svc->af,
+		.protocol = svc->protocol,
+		.addr = svc->addr,
+		.port = svc->port,
+		.fwmark = svc->fwmark,
+	};
+}
+
+static inline bool nc_svc_id_equal(const struct nc_svc_id *a,
+				   const struct nc_svc_id *b)
+{
+	return a->af == b->af && a->fwmark == b->fwmark &&
+	       (a->fwmark || (a->protocol == b->protocol &&
+			      a->port == b->port &&
+			      ip_vs_addr_equal(a->af, &a->addr, &b->addr)));
+}
+
 static inline unsigned long nc_sticky_jiffies(const struct nc_policy *p)
 {
 	return (unsigned long)p->sticky_secs * HZ;
@@ -191,7 +212,7 @@ int nc_pe_init(void);
 void nc_pe_exit(void);
 int nc_pe_policies_init(void);
 void nc_pe_policies_exit(void);
-bool nc_pe_policy_get(struct net *net, const struct nc_svc_id *id,
+void nc_pe_policy_get(struct net *net, const struct nc_svc_id *id,
 		      struct nc_policy *p);
 int nc_pe_policy_set(struct net *net, const struct nc_svc_id *id,
 		     const struct nc_policy *p);

@@ -231,14 +231,9 @@ static int nc_put_service(struct sk_buff *skb, const struct nc_svc_id *id)
 
 static int nc_fill_service(struct sk_buff *skb, const struct ip_vs_service *svc)
 {
-	struct nc_svc_id id = {
-		.af = svc->af,
-		.protocol = svc->protocol,
-		.addr = svc->addr,
-		.port = svc->port,
-		.fwmark = svc->fwmark,
-	};
+	struct nc_svc_id id;
 
+	nc_svc_id_of(svc, &id);
 	return nc_put_service(skb, &id);
 }
 

@@ -63,14 +63,13 @@ static struct hlist_head *nc_pe_bucket(const struct net *net, int af,
 	return &nc_pe_svcs[hash_32(h, NC_PE_SVC_BITS)];
 }
 
-static void nc_pe_id_addr(const struct nc_svc_id *id, union nf_inet_addr *a)
+/* The bucket of a record: the mark where the template carries it. */
+static struct hlist_head *nc_pe_id_bucket(const struct net *net,
+					  const struct nc_svc_id *id)
 {
-	if (id->fwmark) {
-		memset(a, 0, sizeof(*a));
-		a->ip = htonl(id->fwmark);
-	} else {
-		*a = id->addr;
-	}
+	union nf_inet_addr mark = { .ip = htonl(id->fwmark) };
+
+	return nc_pe_bucket(net, id->af, id->fwmark ? &mark : &id->addr);
 }
 
 /*
@@ -193,32 +192,21 @@ static struct ip_vs_pe nc_pe = {
 	.show_pe_data =		nc_pe_show_pe_data,
 };
 
-static bool nc_svc_id_equal(const struct nc_svc_id *a,
-			    const struct nc_svc_id *b)
-{
-	return a->af == b->af && a->fwmark == b->fwmark &&
-	       (a->fwmark || (a->protocol == b->protocol &&
-			      a->port == b->port &&
-			      ip_vs_addr_equal(a->af, &a->addr, &b->addr)));
-}
-
 /* Called with nc_pe_mutex held. */
 static struct nc_pe_svc *nc_pe_svc_find(struct net *net,
 					const struct nc_svc_id *id)
 {
-	union nf_inet_addr a;
 	struct nc_pe_svc *s;
 
-	nc_pe_id_addr(id, &a);
-	hlist_for_each_entry(s, nc_pe_bucket(net, id->af, &a), node)
+	hlist_for_each_entry(s, nc_pe_id_bucket(net, id), node)
 		if (net_eq(read_pnet(&s->net), net) &&
 		    nc_svc_id_equal(&s->id, id))
 			return s;
 	return NULL;
 }
 
-/* The engine policy of @id in @p; false when it has none (defaults). */
-bool nc_pe_policy_get(struct net *net, const struct nc_svc_id *id,
+/* The engine policy of @id in @p: its own, else the module parameters. */
+void nc_pe_policy_get(struct net *net, const struct nc_svc_id *id,
 		      struct nc_policy *p)
 {
 	struct nc_pe_svc *s;
@@ -230,14 +218,12 @@ bool nc_pe_policy_get(struct net *net, const struct nc_svc_id *id,
 	else
 		nc_default_policy(p);
 	mutex_unlock(&nc_pe_mutex);
-	return s;
 }
 
 int nc_pe_policy_set(struct net *net, const struct nc_svc_id *id,
 		     const struct nc_policy *p)
 {
 	struct nc_pe_svc *s, *old;
-	union nf_inet_addr a;
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
@@ -245,13 +231,12 @@ int nc_pe_policy_set(struct net *net, const struct nc_svc_id *id,
 	write_pnet(&s->net, net);
 	s->id = *id;
 	s->p = *p;
-	nc_pe_id_addr(id, &a);
 	mutex_lock(&nc_pe_mutex);
 	old = nc_pe_svc_find(net, id);
 	if (old)
 		hlist_replace_rcu(&old->node, &s->node);
 	else
-		hlist_add_head_rcu(&s->node, nc_pe_bucket(net, id->af, &a));
+		hlist_add_head_rcu(&s->node, nc_pe_id_bucket(net, id));
 	mutex_unlock(&nc_pe_mutex);
 	if (old)
 		kfree_rcu(old, rcu);

@@ -418,22 +418,15 @@ void nc_registry_del(struct nc_table *t)
 /* The table of service @id in @net; the registry lock must be held. */
 struct nc_table *nc_registry_find(struct net *net, const struct nc_svc_id *id)
 {
+	struct nc_svc_id tid;
 	struct nc_table *t;
 
 	lockdep_assert_held(&nc_registry_mutex);
 	list_for_each_entry(t, &nc_registry, registry) {
-		const struct ip_vs_service *svc = t->svc;
-
-		if (svc->ipvs->net != net || svc->af != id->af)
+		if (t->svc->ipvs->net != net)
 			continue;
-		if (id->fwmark) {
-			if (svc->fwmark == id->fwmark)
-				return t;
-			continue;
-		}
-		if (!svc->fwmark && svc->protocol == id->protocol &&
-		    svc->port == id->port &&
-		    ip_vs_addr_equal(svc->af, &svc->addr, &id->addr))
+		nc_svc_id_of(t->svc, &tid);
+		if (nc_svc_id_equal(&tid, id))
 			return t;
 	}
 	return NULL;
