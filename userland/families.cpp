@@ -201,6 +201,20 @@ std::optional<ServiceConf> Ipvs::conf_of(const ServiceId &id)
 
 // ---- IPVS_NC ----
 
+namespace {
+// Sends @m and returns the NC_ATTR_FLUSHED count of the reply.
+uint32_t request_count(GenlSocket &sock, Message &m)
+{
+	uint32_t n = 0;
+	sock.request(m, [&](nlmsghdr *nlh) {
+		Attrs<NC_ATTR_MAX> top(nlh);
+		if (top[NC_ATTR_FLUSHED])
+			n = nla_get_u32(top[NC_ATTR_FLUSHED]);
+	});
+	return n;
+}
+} // namespace
+
 Nc::Nc() : sock_(NC_GENL_NAME, "the nc scheduler is not loaded (modprobe ip_vs_nc)", "ip_vs_nc") {}
 
 NcService Nc::get(const ServiceId &id)
@@ -261,13 +275,7 @@ uint32_t Nc::forget_engine(const std::optional<ServiceId> &id)
 	Message m(sock_.family(), NC_CMD_DEL_ENGINE, NC_GENL_VERSION);
 	if (id)
 		put_nc_service(m, *id);
-	uint32_t n = 0;
-	sock_.request(m, [&](nlmsghdr *nlh) {
-		Attrs<NC_ATTR_MAX> top(nlh);
-		if (top[NC_ATTR_FLUSHED])
-			n = nla_get_u32(top[NC_ATTR_FLUSHED]);
-	});
-	return n;
+	return request_count(sock_, m);
 }
 
 std::vector<NcEntry> Nc::table(const ServiceId &id)
@@ -300,13 +308,7 @@ uint32_t Nc::flush(const ServiceId &id, const std::optional<Address> &cls,
 	if (server)
 		put_nc_addr(m, NC_ATTR_DEST, server->addr, std::nullopt,
 			    server->port ? std::optional<uint16_t>(server->port) : std::nullopt);
-	uint32_t n = 0;
-	sock_.request(m, [&](nlmsghdr *nlh) {
-		Attrs<NC_ATTR_MAX> top(nlh);
-		if (top[NC_ATTR_FLUSHED])
-			n = nla_get_u32(top[NC_ATTR_FLUSHED]);
-	});
-	return n;
+	return request_count(sock_, m);
 }
 
 } // namespace ncadm

@@ -663,7 +663,7 @@ int run(const Options &o)
 			} catch (...) {
 				ipvs.delete_service(*o.service); // no half-applied state
 				if (o.conf.pe == NC_PE_NAME)
-					Nc().forget_engine(*o.service);
+					forget_engine_policy(*o.service);
 				throw;
 			}
 		}
@@ -784,11 +784,17 @@ int run(const Options &o)
 		with_context("saving", [&] {
 			Ipvs ipvs;
 			std::map<std::string, std::string> nc_options;
-			for (const auto &s : ipvs.services())
+			std::optional<Nc> nc; // one socket, and only if some service needs it
+			for (const auto &s : ipvs.services()) {
+				if (s.conf.sched != NC_SCHED_NAME && s.conf.pe != NC_PE_NAME)
+					continue;
+				if (!nc)
+					nc.emplace();
 				if (s.conf.sched == NC_SCHED_NAME) // its class options apply to both
-					nc_options[s.id.str()] = nc_rule_options(Nc().get(s.id).policy);
-				else if (s.conf.pe == NC_PE_NAME)
-					nc_options[s.id.str()] = nc_engine_options(Nc().engine_policy(s.id));
+					nc_options[s.id.str()] = nc_rule_options(nc->get(s.id).policy);
+				else
+					nc_options[s.id.str()] = nc_engine_options(nc->engine_policy(s.id));
+			}
 			list_ipvs(out, ipvs, std::nullopt, o.list_format | LIST_RULE, nc_options);
 		});
 		std::cout << out.str();
