@@ -285,6 +285,19 @@ expect_eq() {
 	[ "$2" = "$3" ] || nc_fail "$1: got '$2', expected '$3'"
 }
 
+# topo_fwmark NS PORT MARK: NS marks TCP to $VIP:PORT with MARK before
+# IPVS sees it (the traffic of a fwmark service).
+topo_fwmark() {
+	in_ns "$1" nft -f - <<-NFT
+	table ip mangle {
+		chain pre {
+			type filter hook prerouting priority mangle; policy accept;
+			ip daddr $VIP tcp dport $2 meta mark set $3
+		}
+	}
+	NFT
+}
+
 # expect_err WANT CMD...: CMD fails with one line of error containing WANT.
 expect_err() {
 	local want=$1 out

@@ -35,14 +35,7 @@ ncadm dir -A -t "$VIP:80" -s wlc -p 600 --pe nc --nc-key classful
 servers -t "$VIP:80"
 ipv -A -t "$VIP:81" -s rr -p 600 --pe nc
 servers -t "$VIP:81"
-in_ns dir nft -f - <<NFT
-table ip mangle {
-	chain pre {
-		type filter hook prerouting priority mangle; policy accept;
-		ip daddr $VIP tcp dport 82 meta mark set 7
-	}
-}
-NFT
+topo_fwmark dir 82 7
 ncadm dir -A -f 7 -s rr -p 600 --pe nc --nc-key /16
 for i in 1 2 3; do ipv -a -f 7 -r "$(rs_addr "$i"):0" -m; done
 for port in 80 81 82; do

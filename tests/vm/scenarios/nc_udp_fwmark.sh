@@ -17,14 +17,7 @@ probe cli --udp --to "$VIP:80" --from "${same// /,}" --count 3 > "$f"
 expect_eq "UDP answers" "$(grep -vc ' -$' "$f")" 12
 expect_eq "UDP table" "$(table_classes dir -u "$VIP:80")" "172.0.0.0/8"
 
-in_ns dir nft -f - <<NFT
-table ip mangle {
-	chain pre {
-		type filter hook prerouting priority mangle; policy accept;
-		ip daddr $VIP tcp dport 8080 meta mark set 7
-	}
-}
-NFT
+topo_fwmark dir 8080 7
 ncadm dir -A -f 7 -s nc --sticky 10m
 for i in 1 2 3; do ncadm dir -a -f 7 -r "$(rs_addr "$i"):80" -m; done
 probe cli --to "$VIP:8080" --from "${same// /,},61.1.0.1,62.1.0.1,63.1.0.1" --count 2 > "$f"
