@@ -46,16 +46,54 @@ static inline unsigned int nc_family_bits(uint8_t family)
 	return family == NC_FAMILY_INET ? 32 : 128;
 }
 
-/* Make @s the network @addr/@plen; NULL, or why it is not a network. */
+/*
+ * The rules of a policy and their messages, in one place: the kernel
+ * returns them as extack messages, ncadm prints them after the option
+ * that broke one, tests/probe/ncnl expects them from the kernel.
+ */
+#define NC_ERR_KEY_MODE		"unknown key mode"
+#define NC_ERR_PLEN4		"IPv4 prefix length must be 0..32"
+#define NC_ERR_PLEN6		"IPv6 prefix length must be 0..128"
+#define NC_ERR_PICK		"unknown first pick"
+#define NC_ERR_DRAIN		"unknown drain rule"
+#define NC_ERR_STICKY		"sticky time must be 1 s to 31 days"
+#define NC_ERR_MAX_ENTRIES	"entry cap must be 1..16777216"
+#define NC_ERR_SUBNET_FAMILY	"network address family must be IPv4 or IPv6"
+#define NC_ERR_SUBNET_PLEN	"network prefix length too long for its family"
+#define NC_ERR_SUBNET_HOST_BITS	"nc-subnet network has host bits set"
+#define NC_ERR_SUBNET_DUP	"duplicate nc-subnet network"
+#define NC_ERR_SUBNET_COUNT	"too many nc-subnet networks (at most 32)"
+
+static inline const char *nc_check_plen4(unsigned int plen)
+{
+	return plen > 32 ? NC_ERR_PLEN4 : NULL;
+}
+
+static inline const char *nc_check_plen6(unsigned int plen)
+{
+	return plen > 128 ? NC_ERR_PLEN6 : NULL;
+}
+
+static inline const char *nc_check_sticky(uint32_t secs)
+{
+	return secs < 1 || secs > NC_MAX_STICKY_SECS ? NC_ERR_STICKY : NULL;
+}
+
+static inline const char *nc_check_max_entries(uint32_t n)
+{
+	return n < 1 || n > NC_MAX_ENTRIES_LIMIT ? NC_ERR_MAX_ENTRIES : NULL;
+}
+
+/* Make @s the network @addr/@plen, masked; NULL, or why it is not one. */
 static inline const char *nc_subnet_set(struct nc_subnet *s, uint8_t family,
 					const uint8_t *addr, unsigned int plen)
 {
 	unsigned int len;
 
 	if (family != NC_FAMILY_INET && family != NC_FAMILY_INET6)
-		return "network address family must be IPv4 or IPv6";
+		return NC_ERR_SUBNET_FAMILY;
 	if (plen > nc_family_bits(family))
-		return "network prefix length too long for its family";
+		return NC_ERR_SUBNET_PLEN;
 	len = family == NC_FAMILY_INET ? 4 : 16;
 	memset(s, 0, sizeof(*s));
 	s->family = family;
@@ -78,40 +116,68 @@ static inline bool nc_subnet_contains(const struct nc_subnet *s,
 	return memcmp(masked, s->addr, len) == 0;
 }
 
-/* NULL if @p can be applied, or a message naming what is wrong. */
+/*
+ * Append @addr/@plen to @p's nc-subnet list: NULL, or why it cannot be
+ * (not a network, host bits set, given twice, list full). @p is left as
+ * it was when it fails.
+ */
+static inline const char *nc_policy_add_subnet(struct nc_policy *p,
+						uint8_t family,
+						const uint8_t *addr,
+						unsigned int plen)
+{
+	struct nc_subnet s;
+	const char *why;
+	uint32_t i;
+
+	why = nc_subnet_set(&s, family, addr, plen);
+	if (why)
+		return why;
+	if (memcmp(s.addr, addr, family == NC_FAMILY_INET ? 4 : 16))
+		return NC_ERR_SUBNET_HOST_BITS;
+	for (i = 0; i < p->n_subnets; i++)
+		if (!memcmp(&p->subnets[i], &s, sizeof(s)))
+			return NC_ERR_SUBNET_DUP;
+	if (p->n_subnets >= NC_MAX_SUBNETS)
+		return NC_ERR_SUBNET_COUNT;
+	p->subnets[p->n_subnets++] = s;
+	return NULL;
+}
+
+/* NULL if @p can be applied, or the message of the first rule it breaks. */
 static inline const char *nc_policy_check(const struct nc_policy *p)
 {
+	const char *why = NULL;
 	uint32_t i, j;
 
 	if (p->key_mode >= __NC_KEY_MAX)
-		return "unknown key mode";
-	if (p->plen4 > 32)
-		return "IPv4 prefix length must be 0..32";
-	if (p->plen6 > 128)
-		return "IPv6 prefix length must be 0..128";
+		return NC_ERR_KEY_MODE;
 	if (p->pick >= __NC_PICK_MAX)
-		return "unknown first pick";
+		return NC_ERR_PICK;
 	if (p->drain >= __NC_DRAIN_MAX)
-		return "unknown drain rule";
-	if (p->sticky_secs < 1 || p->sticky_secs > NC_MAX_STICKY_SECS)
-		return "sticky time must be 1 s to 31 days";
-	if (p->max_entries < 1 || p->max_entries > NC_MAX_ENTRIES_LIMIT)
-		return "entry cap must be 1..16777216";
-	if (p->n_subnets > NC_MAX_SUBNETS)
-		return "too many nc-subnet networks (at most 32)";
-	for (i = 0; i < p->n_subnets; i++) {
+		return NC_ERR_DRAIN;
+	if (!why)
+		why = nc_check_plen4(p->plen4);
+	if (!why)
+		why = nc_check_plen6(p->plen6);
+	if (!why)
+		why = nc_check_sticky(p->sticky_secs);
+	if (!why)
+		why = nc_check_max_entries(p->max_entries);
+	if (!why && p->n_subnets > NC_MAX_SUBNETS)
+		why = NC_ERR_SUBNET_COUNT;
+	for (i = 0; !why && i < p->n_subnets; i++) {
 		const struct nc_subnet *s = &p->subnets[i];
 		struct nc_subnet canon;
 
-		if (nc_subnet_set(&canon, s->family, s->addr, s->plen))
-			return "bad nc-subnet network";
-		if (memcmp(&canon, s, sizeof(canon)))
-			return "nc-subnet network has host bits set";
-		for (j = 0; j < i; j++)
+		why = nc_subnet_set(&canon, s->family, s->addr, s->plen);
+		if (!why && memcmp(&canon, s, sizeof(canon)))
+			why = NC_ERR_SUBNET_HOST_BITS;
+		for (j = 0; !why && j < i; j++)
 			if (!memcmp(&p->subnets[j], s, sizeof(*s)))
-				return "duplicate nc-subnet network";
+				why = NC_ERR_SUBNET_DUP;
 	}
-	return NULL;
+	return why;
 }
 
 /* Is a client in the policy's nc-subnet scope (grouped by class)? */

@@ -439,6 +439,36 @@ static int nc_genl_dump_services(struct sk_buff *skb,
 	return skb->len;
 }
 
+/* Replace @p's nc-subnet list with the networks of @nest. */
+static int nc_parse_subnets(const struct nlattr *nest, struct nc_policy *p,
+			    struct netlink_ext_ack *extack)
+{
+	const struct nlattr *a;
+	const char *why;
+	int err, rem;
+
+	p->n_subnets = 0;
+	memset(p->subnets, 0, sizeof(p->subnets));
+	nla_for_each_nested(a, nest, rem) {
+		struct nc_addr net;
+
+		err = nc_parse_addr(a, &net, extack);
+		if (err)
+			return err;
+		if (net.plen < 0)
+			return nc_err(extack, a,
+				      "nc-subnet network needs a prefix length",
+				      -EINVAL);
+		why = nc_policy_add_subnet(p, net.af == AF_INET ? NC_FAMILY_INET
+							       : NC_FAMILY_INET6,
+					   (const u8 *)&net.addr, net.plen);
+		if (why)
+			return nc_err(extack, a, why,
+				      strcmp(why, NC_ERR_SUBNET_COUNT) ? -EINVAL : -E2BIG);
+	}
+	return 0;
+}
+
 /*
  * Apply the policy attributes present in @nest on top of @p; for the
  * engine (@engine) only the class attributes.
@@ -449,7 +479,7 @@ static int nc_parse_policy(const struct nlattr *nest, struct nc_policy *p,
 	struct nlattr *tb[NC_POL_ATTR_MAX + 1];
 	const struct nlattr *a;
 	const char *why;
-	int err, rem;
+	int err;
 
 	err = nla_parse_nested(tb, NC_POL_ATTR_MAX, nest, nc_pol_policy, extack);
 	if (err)
@@ -472,46 +502,21 @@ static int nc_parse_policy(const struct nlattr *nest, struct nc_policy *p,
 		p->drain = nla_get_u8(tb[NC_POL_ATTR_DRAIN]);
 	if (tb[NC_POL_ATTR_STICKY]) {
 		p->sticky_secs = nla_get_u32(tb[NC_POL_ATTR_STICKY]);
-		if (p->sticky_secs < 1 || p->sticky_secs > NC_MAX_STICKY_SECS)
-			return nc_err(extack, tb[NC_POL_ATTR_STICKY],
-				      "sticky time must be 1 s to 31 days", -ERANGE);
+		why = nc_check_sticky(p->sticky_secs);
+		if (why)
+			return nc_err(extack, tb[NC_POL_ATTR_STICKY], why, -ERANGE);
 	}
 	if (tb[NC_POL_ATTR_MAX_ENTRIES]) {
 		p->max_entries = nla_get_u32(tb[NC_POL_ATTR_MAX_ENTRIES]);
-		if (p->max_entries < 1 || p->max_entries > NC_MAX_ENTRIES_LIMIT)
-			return nc_err(extack, tb[NC_POL_ATTR_MAX_ENTRIES],
-				      "entry cap must be 1..16777216", -ERANGE);
+		why = nc_check_max_entries(p->max_entries);
+		if (why)
+			return nc_err(extack, tb[NC_POL_ATTR_MAX_ENTRIES], why,
+				      -ERANGE);
 	}
 	if (tb[NC_POL_ATTR_SUBNETS]) {
-		p->n_subnets = 0;
-		memset(p->subnets, 0, sizeof(p->subnets));
-		nla_for_each_nested(a, tb[NC_POL_ATTR_SUBNETS], rem) {
-			struct nc_addr net;
-
-			if (p->n_subnets == NC_MAX_SUBNETS)
-				return nc_err(extack, a,
-					      "too many nc-subnet networks (at most 32)",
-					      -E2BIG);
-			err = nc_parse_addr(a, &net, extack);
-			if (err)
-				return err;
-			if (net.plen < 0)
-				return nc_err(extack, a,
-					      "nc-subnet network needs a prefix length",
-					      -EINVAL);
-			why = nc_subnet_set(&p->subnets[p->n_subnets],
-					    net.af == AF_INET ? NC_FAMILY_INET
-							      : NC_FAMILY_INET6,
-					    (const u8 *)&net.addr, net.plen);
-			if (why)
-				return nc_err(extack, a, why, -EINVAL);
-			if (memcmp(p->subnets[p->n_subnets].addr, &net.addr,
-				   net.af == AF_INET ? 4 : 16))
-				return nc_err(extack, a,
-					      "nc-subnet network has host bits set",
-					      -EINVAL);
-			p->n_subnets++;
-		}
+		err = nc_parse_subnets(tb[NC_POL_ATTR_SUBNETS], p, extack);
+		if (err)
+			return err;
 	}
 	why = nc_policy_check(p);
 	if (why)

@@ -403,8 +403,7 @@ Options parse_args(int argc, char **argv)
 	if (vm.count("nc-drain"))
 		o.nc.drain = parse_drain(str("nc-drain"));
 	if (vm.count("nc-max-entries"))
-		o.nc.max_entries = static_cast<uint32_t>(
-			parse_number(str("nc-max-entries"), 1, NC_MAX_ENTRIES_LIMIT, "entry cap"));
+		o.nc.max_entries = parse_max_entries(str("nc-max-entries"));
 	if (!o.nc.empty()) {
 		if (!o.sched_given || o.conf.sched == NC_SCHED_NAME)
 			o.conf.sched = NC_SCHED_NAME;

@@ -6,12 +6,14 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <memory>
 
 extern "C" {
 #include "ip_vs_nc.h"
+#include "nc_policy.h"
 }
 
 namespace ncadm {
@@ -38,6 +40,21 @@ uint8_t lookup_name(const std::string_view (&names)[N], std::string_view s,
 	for (auto n : names)
 		choices += (choices.empty() ? "" : "|") + std::string(n);
 	throw UsageError("bad " + std::string(what) + " " + quoted(s) + " (expected " + choices + ")");
+}
+
+// A number for a rule's check: anything past 32 bits is past every limit.
+uint32_t clamp32(uint64_t v)
+{
+	return static_cast<uint32_t>(std::min<uint64_t>(v, UINT32_MAX));
+}
+
+// A broken policy rule (include/nc_policy.h) as ncadm reports it: the
+// option, what was given, and the rule's own message, the one the kernel
+// would return.
+UsageError rule_error(std::string_view option, std::string_view given, const char *rule,
+		      const std::string &hint = "")
+{
+	return UsageError(std::string(option) + " " + quoted(given) + ": " + rule + hint);
 }
 
 } // namespace
@@ -190,15 +207,23 @@ uint32_t parse_sticky(std::string_view s)
 		else
 			unit = 60;
 	}
-	uint64_t v = parse_number(num, 1, NC_MAX_STICKY_SECS, "sticky time");
-	if (v * unit > NC_MAX_STICKY_SECS)
-		throw UsageError("sticky time " + quoted(s) + " is longer than 31 days");
-	return static_cast<uint32_t>(v * unit);
+	uint64_t secs = parse_number(num, 0, UINT64_MAX / 3600, "sticky time") * unit;
+	if (const char *why = nc_check_sticky(clamp32(secs)))
+		throw rule_error("--sticky", s, why);
+	return clamp32(secs);
+}
+
+uint32_t parse_max_entries(std::string_view s)
+{
+	uint32_t n = clamp32(parse_number(s, 0, UINT64_MAX, "entry cap"));
+	if (const char *why = nc_check_max_entries(n))
+		throw rule_error("--nc-max-entries", s, why);
+	return n;
 }
 
 std::vector<Network> parse_subnets(std::string_view s)
 {
-	std::vector<Network> out;
+	nc_policy list{};
 	size_t pos = 0;
 	while (pos <= s.size()) {
 		size_t comma = s.find(',', pos);
@@ -215,22 +240,26 @@ std::vector<Network> parse_subnets(std::string_view s)
 			n.plen = 8;
 		} else {
 			n.addr = parse_address(item.substr(0, slash), "nc-subnet");
-			unsigned max = n.addr.af == AF_INET ? 32 : 128;
 			n.plen = slash == std::string_view::npos
-					 ? max
-					 : static_cast<unsigned>(parse_number(item.substr(slash + 1), 0, max,
-									      "nc-subnet prefix length"));
-			if (!(n.masked().addr == n.addr))
-				throw UsageError("nc-subnet " + quoted(item) + " has host bits set (did you mean " +
-						 n.masked().str() + "?)");
+					 ? (n.addr.af == AF_INET ? 32 : 128)
+					 : clamp32(parse_number(item.substr(slash + 1), 0, UINT64_MAX,
+								"nc-subnet prefix length"));
 		}
-		for (const auto &o : out)
-			if (o.addr == n.addr && o.plen == n.plen)
-				throw UsageError("nc-subnet " + n.str() + " given twice");
+		uint8_t family = n.addr.af == AF_INET ? NC_FAMILY_INET : NC_FAMILY_INET6;
+		if (const char *why = nc_policy_add_subnet(&list, family, n.addr.bytes.data(), n.plen)) {
+			bool host_bits = std::string_view(why) == NC_ERR_SUBNET_HOST_BITS;
+			throw rule_error("--nc-subnet", item, why,
+					 host_bits ? " (did you mean " + n.masked().str() + "?)" : "");
+		}
+	}
+	std::vector<Network> out;
+	for (uint32_t i = 0; i < list.n_subnets; i++) {
+		Network n;
+		n.addr.af = list.subnets[i].family == NC_FAMILY_INET ? AF_INET : AF_INET6;
+		std::memcpy(n.addr.bytes.data(), list.subnets[i].addr, sizeof(list.subnets[i].addr));
+		n.plen = list.subnets[i].plen;
 		out.push_back(n);
 	}
-	if (out.size() > NC_MAX_SUBNETS)
-		throw UsageError("too many nc-subnet networks (at most " + std::to_string(NC_MAX_SUBNETS) + ")");
 	return out;
 }
 
@@ -245,7 +274,10 @@ KeySpec parse_key(std::string_view s)
 		k.mode = NC_KEY_CLASSFUL;
 	} else if (!first.empty() && first.front() == '/') {
 		k.mode = NC_KEY_PREFIX;
-		k.plen4 = static_cast<uint8_t>(parse_number(first.substr(1), 0, 32, "IPv4 class prefix length"));
+		uint32_t plen = clamp32(parse_number(first.substr(1), 0, UINT64_MAX, "IPv4 class prefix length"));
+		if (const char *why = nc_check_plen4(plen))
+			throw rule_error("--nc-key", s, why);
+		k.plen4 = static_cast<uint8_t>(plen);
 	} else {
 		throw UsageError("bad nc key " + quoted(s) + " (expected octet, classful or /N, optionally ,/M for IPv6)");
 	}
@@ -253,7 +285,10 @@ KeySpec parse_key(std::string_view s)
 		std::string_view second = s.substr(comma + 1);
 		if (second.empty() || second.front() != '/')
 			throw UsageError("bad IPv6 class " + quoted(second) + " in nc key (expected /M)");
-		k.plen6 = static_cast<uint8_t>(parse_number(second.substr(1), 0, 128, "IPv6 class prefix length"));
+		uint32_t plen = clamp32(parse_number(second.substr(1), 0, UINT64_MAX, "IPv6 class prefix length"));
+		if (const char *why = nc_check_plen6(plen))
+			throw rule_error("--nc-key", s, why);
+		k.plen6 = static_cast<uint8_t>(plen);
 	}
 	return k;
 }

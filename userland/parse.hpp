@@ -2,7 +2,8 @@
 //
 // Parsing of ncadm's arguments: addresses, services, times, nc policy.
 // Functions that throw UsageError with a one-line message naming the
-// problem; nothing here talks to the kernel (host and service names are
+// problem (for an nc policy rule, the rule's message from
+// include/nc_policy.h, the same text the kernel returns); nothing here talks to the kernel (host and service names are
 // looked up through the resolver, as ipvsadm does).
 #pragma once
 
@@ -60,6 +61,8 @@ uint16_t parse_port(std::string_view s, std::string_view what);
 uint64_t parse_number(std::string_view s, uint64_t lo, uint64_t hi, std::string_view what);
 // "30" (minutes, as the patent's sticky <vid> <min>), "90s", "30m", "2h".
 uint32_t parse_sticky(std::string_view s);
+// --nc-max-entries: 1..NC_MAX_ENTRIES_LIMIT.
+uint32_t parse_max_entries(std::string_view s);
 // "172", "100.64.0.0/10", "2001:db8::/32", comma separated.
 std::vector<Network> parse_subnets(std::string_view s);
 // "octet", "classful" or "/N" (IPv4 prefix), optionally ",/M" (IPv6 prefix).

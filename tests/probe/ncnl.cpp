@@ -38,6 +38,7 @@
 
 extern "C" {
 #include "ip_vs_nc.h"
+#include "nc_policy.h"
 }
 
 using namespace ncadm;
@@ -140,9 +141,9 @@ int run_cases(Ctx &c)
 			 policy(m, [&] { m.put_u32(NC_POL_ATTR_STICKY, 60); });
 		 }},
 		{"no policy", EINVAL, "missing policy", [](Message &m, const ServiceId &id) { put_svc(m, id); }},
-		{"sticky 0", ERANGE, "sticky time",
+		{"sticky 0", ERANGE, NC_ERR_STICKY,
 		 [](Message &m, const ServiceId &id) { put_svc(m, id); policy(m, [&] { m.put_u32(NC_POL_ATTR_STICKY, 0); }); }},
-		{"sticky 40 days", ERANGE, "sticky time",
+		{"sticky 40 days", ERANGE, NC_ERR_STICKY,
 		 [](Message &m, const ServiceId &id) {
 			 put_svc(m, id);
 			 policy(m, [&] { m.put_u32(NC_POL_ATTR_STICKY, 40 * 86400); });
@@ -158,7 +159,7 @@ int run_cases(Ctx &c)
 		 [](Message &m, const ServiceId &id) { put_svc(m, id); policy(m, [&] { m.put_u8(NC_POL_ATTR_PLEN6, 129); }); }},
 		{"pick 9", ERANGE, nullptr,
 		 [](Message &m, const ServiceId &id) { put_svc(m, id); policy(m, [&] { m.put_u8(NC_POL_ATTR_PICK, 9); }); }},
-		{"entry cap 0", ERANGE, "entry cap",
+		{"entry cap 0", ERANGE, NC_ERR_MAX_ENTRIES,
 		 [](Message &m, const ServiceId &id) {
 			 put_svc(m, id);
 			 policy(m, [&] { m.put_u32(NC_POL_ATTR_MAX_ENTRIES, 0); });
@@ -177,7 +178,7 @@ int run_cases(Ctx &c)
 			 m.put_flag(NC_ATTR_ENGINE);
 			 policy(m, [&] { m.put_u32(NC_POL_ATTR_STICKY, 60); });
 		 }},
-		{"engine policy, nc-subnet with host bits", EINVAL, "host bits",
+		{"engine policy, nc-subnet with host bits", EINVAL, NC_ERR_SUBNET_HOST_BITS,
 		 [](Message &m, const ServiceId &id) {
 			 put_svc(m, id);
 			 m.put_flag(NC_ATTR_ENGINE);
@@ -186,7 +187,7 @@ int run_cases(Ctx &c)
 				 put_net(m, 10, 1, 8);
 			 });
 		 }},
-		{"nc-subnet with host bits", EINVAL, "host bits",
+		{"nc-subnet with host bits", EINVAL, NC_ERR_SUBNET_HOST_BITS,
 		 [](Message &m, const ServiceId &id) {
 			 put_svc(m, id);
 			 policy(m, [&] {
@@ -202,7 +203,7 @@ int run_cases(Ctx &c)
 				 put_net(m, 10, 0, -1);
 			 });
 		 }},
-		{"IPv4 nc-subnet /40", EINVAL, "too long",
+		{"IPv4 nc-subnet /40", EINVAL, NC_ERR_SUBNET_PLEN,
 		 [](Message &m, const ServiceId &id) {
 			 put_svc(m, id);
 			 policy(m, [&] {
@@ -210,7 +211,16 @@ int run_cases(Ctx &c)
 				 put_net(m, 10, 0, 40);
 			 });
 		 }},
-		{"33 nc-subnets", E2BIG, "too many",
+		{"nc-subnet twice", EINVAL, NC_ERR_SUBNET_DUP,
+		 [](Message &m, const ServiceId &id) {
+			 put_svc(m, id);
+			 policy(m, [&] {
+				 Message::Nest l(m, NC_POL_ATTR_SUBNETS);
+				 put_net(m, 10, 0, 8);
+				 put_net(m, 10, 0, 8);
+			 });
+		 }},
+		{"33 nc-subnets", E2BIG, NC_ERR_SUBNET_COUNT,
 		 [](Message &m, const ServiceId &id) {
 			 put_svc(m, id);
 			 policy(m, [&] {
@@ -273,11 +283,24 @@ int run_cases(Ctx &c)
 	return 0;
 }
 
+// Does the kernel's policy keep every rule of include/nc_policy.h?
 bool policy_in_range(const NcPolicy &p)
 {
-	return p.key < __NC_KEY_MAX && p.plen4 <= 32 && p.plen6 <= 128 && p.pick < __NC_PICK_MAX &&
-	       p.drain < __NC_DRAIN_MAX && p.sticky >= 1 && p.sticky <= NC_MAX_STICKY_SECS && p.max_entries >= 1 &&
-	       p.max_entries <= NC_MAX_ENTRIES_LIMIT && p.subnets.size() <= NC_MAX_SUBNETS;
+	nc_policy k{};
+	k.key_mode = p.key;
+	k.plen4 = p.plen4;
+	k.plen6 = p.plen6;
+	k.pick = p.pick;
+	k.drain = p.drain;
+	k.sticky_secs = p.sticky;
+	k.max_entries = p.max_entries;
+	if (p.subnets.size() > NC_MAX_SUBNETS)
+		return false;
+	for (const Network &n : p.subnets)
+		if (nc_policy_add_subnet(&k, n.addr.af == AF_INET ? NC_FAMILY_INET : NC_FAMILY_INET6,
+					 n.addr.bytes.data(), n.plen))
+			return false;
+	return nc_policy_check(&k) == nullptr;
 }
 
 using Rnd = std::function<int(int, int)>;

@@ -59,28 +59,82 @@ TEST(Policy, DefaultsAreValid)
 	EXPECT_EQ(p.sticky_secs, 1800u);
 }
 
-TEST(Policy, CheckNamesTheProblem)
+// Every rule's message for its case: the kernel (extack), ncadm and ncnl
+// print these texts, and only these (vm.nc_netlink checks the kernel's).
+TEST(Policy, EachRuleHasItsMessage)
+{
+	struct Case {
+		const char *message;
+		void (*breaks)(nc_policy &);
+	};
+	const Case cases[] = {
+		{NC_ERR_KEY_MODE, [](nc_policy &p) { p.key_mode = __NC_KEY_MAX; }},
+		{NC_ERR_PLEN4, [](nc_policy &p) { p.plen4 = 33; }},
+		{NC_ERR_PLEN6, [](nc_policy &p) { p.plen6 = 129; }},
+		{NC_ERR_PICK, [](nc_policy &p) { p.pick = __NC_PICK_MAX; }},
+		{NC_ERR_DRAIN, [](nc_policy &p) { p.drain = __NC_DRAIN_MAX; }},
+		{NC_ERR_STICKY, [](nc_policy &p) { p.sticky_secs = 0; }},
+		{NC_ERR_STICKY, [](nc_policy &p) { p.sticky_secs = NC_MAX_STICKY_SECS + 1; }},
+		{NC_ERR_MAX_ENTRIES, [](nc_policy &p) { p.max_entries = 0; }},
+		{NC_ERR_MAX_ENTRIES, [](nc_policy &p) { p.max_entries = NC_MAX_ENTRIES_LIMIT + 1; }},
+		{NC_ERR_SUBNET_COUNT, [](nc_policy &p) { p.n_subnets = NC_MAX_SUBNETS + 1; }},
+		{NC_ERR_SUBNET_FAMILY,
+		 [](nc_policy &p) { p.n_subnets = 1; p.subnets[0] = subnet("10.0.0.0", 8); p.subnets[0].family = 7; }},
+		{NC_ERR_SUBNET_PLEN,
+		 [](nc_policy &p) { p.n_subnets = 1; p.subnets[0] = subnet("10.0.0.0", 8); p.subnets[0].plen = 33; }},
+		{NC_ERR_SUBNET_HOST_BITS,
+		 [](nc_policy &p) { p.n_subnets = 1; p.subnets[0] = subnet("10.0.0.0", 8); p.subnets[0].addr[3] = 1; }},
+		// bytes past an IPv4 address count as host bits too
+		{NC_ERR_SUBNET_HOST_BITS,
+		 [](nc_policy &p) { p.n_subnets = 1; p.subnets[0] = subnet("10.0.0.0", 8); p.subnets[0].addr[4] = 1; }},
+		{NC_ERR_SUBNET_DUP, [](nc_policy &p) {
+			 p.n_subnets = 2;
+			 p.subnets[0] = p.subnets[1] = subnet("10.0.0.0", 8);
+		 }},
+	};
+	for (const auto &c : cases) {
+		nc_policy p;
+		nc_policy_defaults(&p);
+		c.breaks(p);
+		EXPECT_STREQ(nc_policy_check(&p), c.message);
+	}
+	EXPECT_STREQ(nc_check_sticky(1), nullptr);
+	EXPECT_STREQ(nc_check_sticky(NC_MAX_STICKY_SECS), nullptr);
+	EXPECT_STREQ(nc_check_max_entries(NC_MAX_ENTRIES_LIMIT), nullptr);
+	EXPECT_STREQ(nc_check_plen4(32), nullptr);
+	EXPECT_STREQ(nc_check_plen6(128), nullptr);
+	// The texts the uapi's limits promise.
+	EXPECT_STREQ(NC_ERR_STICKY, "sticky time must be 1 s to 31 days");
+	EXPECT_EQ(NC_MAX_STICKY_SECS, 31 * 86400);
+	EXPECT_STREQ(NC_ERR_MAX_ENTRIES, "entry cap must be 1..16777216");
+	EXPECT_EQ(NC_MAX_ENTRIES_LIMIT, 16777216);
+	EXPECT_STREQ(NC_ERR_SUBNET_COUNT, "too many nc-subnet networks (at most 32)");
+	EXPECT_EQ(NC_MAX_SUBNETS, 32);
+}
+
+TEST(Policy, AddSubnetRefusesWhatTheCheckRefuses)
 {
 	nc_policy p;
 	nc_policy_defaults(&p);
-	p.sticky_secs = 0;
-	EXPECT_STREQ(nc_policy_check(&p), "sticky time must be 1 s to 31 days");
-	nc_policy_defaults(&p);
-	p.plen4 = 33;
-	EXPECT_STREQ(nc_policy_check(&p), "IPv4 prefix length must be 0..32");
-	nc_policy_defaults(&p);
-	p.pick = __NC_PICK_MAX;
-	EXPECT_STREQ(nc_policy_check(&p), "unknown first pick");
-	nc_policy_defaults(&p);
-	p.max_entries = 0;
-	EXPECT_STREQ(nc_policy_check(&p), "entry cap must be 1..16777216");
-	nc_policy_defaults(&p);
-	p.n_subnets = 2;
-	p.subnets[0] = subnet("10.0.0.0", 8);
-	p.subnets[1] = subnet("10.0.0.0", 8);
-	EXPECT_STREQ(nc_policy_check(&p), "duplicate nc-subnet network");
-	p.subnets[1].addr[3] = 1; // host bit set behind the check's back
-	EXPECT_STREQ(nc_policy_check(&p), "nc-subnet network has host bits set");
+	uint8_t fam;
+	auto net = addr_of("10.0.0.0", &fam);
+	auto host = addr_of("10.0.0.1", &fam);
+	EXPECT_STREQ(nc_policy_add_subnet(&p, NC_FAMILY_INET, host.data(), 8), NC_ERR_SUBNET_HOST_BITS);
+	EXPECT_STREQ(nc_policy_add_subnet(&p, NC_FAMILY_INET, net.data(), 33), NC_ERR_SUBNET_PLEN);
+	EXPECT_STREQ(nc_policy_add_subnet(&p, 9, net.data(), 8), NC_ERR_SUBNET_FAMILY);
+	EXPECT_EQ(p.n_subnets, 0u); // nothing added by a refusal
+	EXPECT_STREQ(nc_policy_add_subnet(&p, NC_FAMILY_INET, net.data(), 8), nullptr);
+	EXPECT_STREQ(nc_policy_add_subnet(&p, NC_FAMILY_INET, net.data(), 8), NC_ERR_SUBNET_DUP);
+	for (uint8_t i = 1; i < NC_MAX_SUBNETS; i++) {
+		auto other = net;
+		other[0] = static_cast<uint8_t>(100 + i);
+		ASSERT_STREQ(nc_policy_add_subnet(&p, NC_FAMILY_INET, other.data(), 8), nullptr);
+	}
+	auto one_more = net;
+	one_more[0] = 200;
+	EXPECT_STREQ(nc_policy_add_subnet(&p, NC_FAMILY_INET, one_more.data(), 8), NC_ERR_SUBNET_COUNT);
+	EXPECT_EQ(p.n_subnets, uint32_t{NC_MAX_SUBNETS});
+	EXPECT_EQ(nc_policy_check(&p), nullptr);
 }
 
 TEST(Subnet, Contains)

@@ -45,7 +45,7 @@ expect_err "adding service TCP $svc: already exists" ncadm dir -A -t "$svc" -s n
 expect_err "nc options need -s nc, not -s rr" ncadm dir -A -t "$VIP:90" -s rr --sticky 5
 expect_err "bad service address '1.2.3'" ncadm dir -A -t 1.2.3:80
 expect_err "weight '70000' out of range 0..65535" ncadm dir -a -t "$svc" -r 10.255.0.11 -w 70000
-expect_err "sticky time '0' out of range" ncadm dir -E -t "$svc" --sticky 0
+expect_err "--sticky '0': sticky time must be 1 s to 31 days" ncadm dir -E -t "$svc" --sticky 0
 # A refused policy on -A leaves no service behind.
 ncadm dir -A -t "$VIP:91" -s nc --nc-max-entries 5 || nc_fail "valid -A refused"
 in_ns dir ipvsadm -Ln | grep -q "$VIP:91" || nc_fail "service 91 missing"
