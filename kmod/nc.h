@@ -176,6 +176,7 @@ bool nc_entry_alive(const struct nc_entry *e, unsigned long sticky,
 		    unsigned long now);
 u32 nc_entry_idle(const struct nc_entry *e, unsigned long now);
 int nc_table_init(void);
+int nc_table_selftest(void);
 void nc_table_exit(void);
 void nc_table_store(struct nc_table *t, const struct nc_policy *p,
 		    const struct nc_class_key *key, struct ip_vs_dest *dest,

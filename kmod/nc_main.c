@@ -189,6 +189,10 @@ static void nc_netlink_register(struct work_struct *work)
 
 static DECLARE_WORK(nc_netlink_work, nc_netlink_register);
 
+static bool selftest;
+module_param(selftest, bool, 0444);
+MODULE_PARM_DESC(selftest, "test the sticky table at load; refuse to load if it fails");
+
 static int __init ip_vs_nc_init(void)
 {
 	int ret;
@@ -196,6 +200,11 @@ static int __init ip_vs_nc_init(void)
 	ret = nc_table_init();
 	if (ret)
 		return ret;
+	if (selftest) {
+		ret = nc_table_selftest();
+		if (ret)
+			goto err_table;
+	}
 	ret = register_ip_vs_scheduler(&ip_vs_nc_scheduler);
 	if (ret)
 		goto err_table;

@@ -457,3 +457,5 @@ void nc_table_exit(void)
 {
 	kmem_cache_destroy(nc_entry_cache);
 }
+
+#include "selftest/table.c"

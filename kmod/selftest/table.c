@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Self-test of the sticky table, run at module load with selftest=1
+ * (insmod ip_vs_nc.ko selftest=1; vm.nc_selftest does, on every kernel of
+ * the matrix and on the debug kernel). Included at the end of nc_table.c
+ * so that it can reach the table's internals, as WireGuard's
+ * selftest/allowedips.c is; everything here is __init and discarded once
+ * the module has loaded.
+ *
+ * The servers are fake ip_vs_dest records holding only a reference
+ * count: the table never reads anything else of a dest. Each test ends by
+ * destroying its table, waiting for the RCU callbacks and checking that
+ * every reference an entry took was given back.
+ *
+ * Locking: as the scheduler does, lookups run under rcu_read_lock() and
+ * changes under t->lock with bottom halves off.
+ */
+#include <linux/kthread.h>
+#include <linux/completion.h>
+
+#define NC_ST_DESTS	4
+
+struct nc_selftest {
+	struct ip_vs_dest *dest[NC_ST_DESTS];
+	unsigned int failed, passed;
+};
+
+#define nc_st_check(st, cond, fmt, ...)					\
+	do {								\
+		if (cond) {						\
+			(st)->passed++;					\
+		} else {						\
+			(st)->failed++;					\
+			pr_err("nc self-test: %s: " fmt "\n", __func__,	\
+			       ##__VA_ARGS__);				\
+		}							\
+	} while (0)
+
+/* The class of 10.(@i / 256).(@i % 256).1 as a /32. */
+static void __init nc_st_key(struct nc_class_key *key, unsigned int i)
+{
+	u8 addr[4] = { 10, (i >> 8) & 0xff, i & 0xff, 1 };
+
+	nc_class_key_v4(key, addr, NC_KEY_PREFIX, 32);
+}
+
+static struct nc_table *__init nc_st_table(u32 max_entries, u32 sticky_secs)
+{
+	struct nc_policy p;
+
+	nc_policy_defaults(&p);
+	p.max_entries = max_entries;
+	p.sticky_secs = sticky_secs;
+	return nc_table_create(NULL, &p);
+}
+
+static struct ip_vs_dest *__init nc_st_lookup(struct nc_table *t,
+					      unsigned int i)
+{
+	struct nc_class_key key;
+	struct ip_vs_dest *d;
+	struct nc_entry *e;
+
+	nc_st_key(&key, i);
+	rcu_read_lock();
+	e = nc_table_lookup(t, &key);
+	d = e ? e->dest : NULL;
+	rcu_read_unlock();
+	return d;
+}
+
+/* Store @i -> @d, in place of the class's entry if it has one. */
+static void __init nc_st_store(struct nc_table *t, unsigned int i,
+			       struct ip_vs_dest *d, unsigned long now)
+{
+	struct nc_class_key key;
+
+	nc_st_key(&key, i);
+	spin_lock_bh(&t->lock);
+	nc_table_store(t, &t_policy(t)->p, &key, d, nc_table_lookup(t, &key),
+		       now);
+	spin_unlock_bh(&t->lock);
+}
+
+/* How many entries the chains hold, walked the way readers walk them. */
+static unsigned int __init nc_st_count(struct nc_table *t)
+{
+	struct nc_buckets *b;
+	struct nc_entry *e;
+	unsigned int i, n = 0;
+
+	rcu_read_lock();
+	b = rcu_dereference(t->buckets);
+	for (i = 0; i <= b->mask; i++)
+		for (e = rcu_dereference(b->head[i]); e;
+		     e = rcu_dereference(e->next))
+			n++;
+	rcu_read_unlock();
+	return n;
+}
+
+static void __init nc_st_destroy(struct nc_selftest *st, struct nc_table *t)
+{
+	int i;
+
+	nc_table_destroy(t);
+	rcu_barrier();		/* entry frees put their dest references */
+	for (i = 0; i < NC_ST_DESTS; i++)
+		nc_st_check(st, refcount_read(&st->dest[i]->refcnt) == 1,
+			    "server %d still has %u references", i,
+			    refcount_read(&st->dest[i]->refcnt) - 1);
+}
+
+/* Insert, follow chains, replace an entry in place. */
+static void __init nc_st_insert_follow_replace(struct nc_selftest *st)
+{
+	const unsigned int n = 1000;	/* a full table: chains of about 4 */
+	struct nc_table *t = nc_st_table(n, 60);
+	unsigned int i, wrong = 0;
+
+	if (!t) {
+		nc_st_check(st, false, "no memory for a table");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		nc_st_store(t, i, st->dest[i % NC_ST_DESTS], jiffies);
+	nc_st_check(st, t->entries == n && nc_st_count(t) == n,
+		    "%u classes stored, table says %u, chains hold %u", n,
+		    t->entries, nc_st_count(t));
+	for (i = 0; i < n; i++)
+		wrong += nc_st_lookup(t, i) != st->dest[i % NC_ST_DESTS];
+	nc_st_check(st, !wrong, "%u of %u classes found the wrong server",
+		    wrong, n);
+	nc_st_check(st, !nc_st_lookup(t, n), "a class never stored was found");
+
+	/* Every third class moves to the next server, in place. */
+	for (i = 0; i < n; i += 3)
+		nc_st_store(t, i, st->dest[(i + 1) % NC_ST_DESTS], jiffies);
+	for (i = 0, wrong = 0; i < n; i++)
+		wrong += nc_st_lookup(t, i) !=
+			 st->dest[(i + !(i % 3)) % NC_ST_DESTS];
+	nc_st_check(st, !wrong && t->entries == n && nc_st_count(t) == n,
+		    "after replacing: %u wrong, %u entries, %u in chains",
+		    wrong, t->entries, nc_st_count(t));
+	nc_st_destroy(st, t);
+}
+
+/* The collector drops what has been idle for the sticky time, only that. */
+static void __init nc_st_expiry(struct nc_selftest *st)
+{
+	struct nc_table *t = nc_st_table(1024, 60);
+	unsigned long now = jiffies;
+	struct nc_stats stats;
+	unsigned int i, kept = 0;
+
+	if (!t) {
+		nc_st_check(st, false, "no memory for a table");
+		return;
+	}
+	/* Even classes were last used 61 s ago, odd ones 59 s ago. */
+	for (i = 0; i < 200; i++)
+		nc_st_store(t, i, st->dest[0], now - (i % 2 ? 59 : 61) * HZ);
+	local_bh_disable();	/* as from the timer */
+	nc_gc_expire(&t->gc_timer);
+	local_bh_enable();
+	for (i = 0; i < 200; i++)
+		kept += !!nc_st_lookup(t, i) == (i % 2);
+	nc_table_sum_stats(t, &stats);
+	nc_st_check(st, kept == 200 && t->entries == 100 && stats.expired == 100,
+		    "%u of 200 classes as expected, %u entries, %llu expired",
+		    kept, t->entries, stats.expired);
+	nc_st_check(st, timer_pending(&t->gc_timer),
+		    "the collector did not re-arm");
+	nc_st_destroy(st, t);
+}
+
+/* A server leaving takes its classes, and only its, out of the table. */
+static void __init nc_st_forget_dest(struct nc_selftest *st)
+{
+	struct nc_table *t = nc_st_table(1024, 60);
+	unsigned int i, dropped, wrong = 0;
+
+	if (!t) {
+		nc_st_check(st, false, "no memory for a table");
+		return;
+	}
+	for (i = 0; i < 400; i++)
+		nc_st_store(t, i, st->dest[i % NC_ST_DESTS], jiffies);
+	dropped = nc_table_forget_dest(t, st->dest[1]);
+	for (i = 0; i < 400; i++)
+		wrong += nc_st_lookup(t, i) !=
+			 (i % NC_ST_DESTS == 1 ? NULL : st->dest[i % NC_ST_DESTS]);
+	nc_st_check(st, dropped == 100 && !wrong && t->entries == 300,
+		    "dropped %u (want 100), %u wrong, %u entries", dropped,
+		    wrong, t->entries);
+	nc_st_destroy(st, t);
+}
+
+/* A full table refuses new classes, counts them, still replaces. */
+static void __init nc_st_cap(struct nc_selftest *st)
+{
+	struct nc_table *t = nc_st_table(64, 60);
+	struct nc_stats stats;
+	unsigned int i;
+
+	if (!t) {
+		nc_st_check(st, false, "no memory for a table");
+		return;
+	}
+	for (i = 0; i < 100; i++)
+		nc_st_store(t, i, st->dest[0], jiffies);
+	nc_table_sum_stats(t, &stats);
+	nc_st_check(st, t->entries == 64 && nc_st_count(t) == 64 &&
+			stats.overflow == 36,
+		    "cap 64, 100 classes: %u entries, %u in chains, %llu overflows",
+		    t->entries, nc_st_count(t), stats.overflow);
+	nc_st_store(t, 0, st->dest[2], jiffies);
+	nc_st_check(st, nc_st_lookup(t, 0) == st->dest[2] && t->entries == 64,
+		    "a full table did not replace an entry in place");
+	nc_st_destroy(st, t);
+}
+
+/*
+ * Several threads insert the same classes at once, each for its own
+ * server, the way schedule() does: look without the lock, then again
+ * under it, store only if the class is still missing, else follow the
+ * winner. Every class must end with one entry and every thread must have
+ * been sent where that entry points.
+ */
+#define NC_ST_RACE_CLASSES	256
+
+struct nc_st_racer {
+	struct nc_table *t;
+	struct completion *go;		/* all threads start together */
+	struct ip_vs_dest *mine;
+	struct ip_vs_dest *got[NC_ST_RACE_CLASSES];
+	struct completion done;
+};
+
+static struct ip_vs_dest *__init nc_st_claim(struct nc_table *t,
+					     unsigned int i,
+					     struct ip_vs_dest *mine)
+{
+	struct ip_vs_dest *d = nc_st_lookup(t, i);
+	struct nc_class_key key;
+	struct nc_entry *e;
+
+	if (d)
+		return d;
+	nc_st_key(&key, i);
+	spin_lock_bh(&t->lock);
+	e = nc_table_lookup(t, &key);
+	if (e) {
+		d = e->dest;
+	} else {
+		nc_table_store(t, &t_policy(t)->p, &key, mine, NULL, jiffies);
+		d = mine;
+	}
+	spin_unlock_bh(&t->lock);
+	return d;
+}
+
+static int __init nc_st_race_thread(void *arg)
+{
+	struct nc_st_racer *r = arg;
+	unsigned int i;
+
+	wait_for_completion(r->go);
+	for (i = 0; i < NC_ST_RACE_CLASSES; i++) {
+		r->got[i] = nc_st_claim(r->t, i, r->mine);
+		cond_resched();
+	}
+	complete(&r->done);
+	return 0;
+}
+
+static void __init nc_st_concurrent_insert(struct nc_selftest *st)
+{
+	struct nc_table *t = nc_st_table(1024, 60);
+	unsigned int i, k, cpu, started = 0, split = 0;
+	DECLARE_COMPLETION_ONSTACK(go);
+	struct nc_st_racer *r;
+
+	r = kcalloc(NC_ST_DESTS, sizeof(*r), GFP_KERNEL);
+	if (!t || !r) {
+		nc_st_check(st, false, "no memory for a table");
+		kfree(r);
+		if (t)
+			nc_table_destroy(t);
+		return;
+	}
+	for (k = 0; k < NC_ST_DESTS; k++) {
+		struct task_struct *task;
+
+		r[k].t = t;
+		r[k].go = &go;
+		r[k].mine = st->dest[k];
+		init_completion(&r[k].done);
+		task = kthread_create(nc_st_race_thread, &r[k], "nc-selftest/%u", k);
+		if (IS_ERR(task)) {
+			complete(&r[k].done);
+			continue;
+		}
+		cpu = k % nr_cpu_ids;
+		if (cpu_online(cpu))
+			kthread_bind(task, cpu);
+		wake_up_process(task);
+		started++;
+	}
+	complete_all(&go);
+	for (k = 0; k < NC_ST_DESTS; k++)
+		wait_for_completion(&r[k].done);
+	for (i = 0; i < NC_ST_RACE_CLASSES; i++) {
+		struct ip_vs_dest *d = nc_st_lookup(t, i);
+
+		for (k = 0; k < NC_ST_DESTS; k++)
+			split += r[k].got[i] && r[k].got[i] != d;
+	}
+	nc_st_check(st, started == NC_ST_DESTS, "%u of %u threads started",
+		    started, NC_ST_DESTS);
+	nc_st_check(st, !split && t->entries == NC_ST_RACE_CLASSES &&
+			nc_st_count(t) == NC_ST_RACE_CLASSES,
+		    "%u answers disagree with the table, %u entries, %u in chains (want %u)",
+		    split, t->entries, nc_st_count(t), NC_ST_RACE_CLASSES);
+	kfree(r);
+	nc_st_destroy(st, t);
+}
+
+/* 0, or -ENOTRECOVERABLE when a check failed (each one logged). */
+int __init nc_table_selftest(void)
+{
+	struct nc_selftest st = {};
+	int i, ret = 0;
+
+	for (i = 0; i < NC_ST_DESTS; i++) {
+		st.dest[i] = kzalloc(sizeof(*st.dest[i]), GFP_KERNEL);
+		if (!st.dest[i]) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		refcount_set(&st.dest[i]->refcnt, 1);
+	}
+	nc_st_insert_follow_replace(&st);
+	nc_st_expiry(&st);
+	nc_st_forget_dest(&st);
+	nc_st_cap(&st);
+	nc_st_concurrent_insert(&st);
+	if (st.failed) {
+		pr_err("nc self-test: %u of %u checks failed\n", st.failed,
+		       st.failed + st.passed);
+		ret = -ENOTRECOVERABLE;
+	} else {
+		pr_info("nc self-test: table: all %u checks passed (%u CPUs)\n",
+			st.passed, num_online_cpus());
+	}
+out:
+	for (i = 0; i < NC_ST_DESTS; i++)
+		kfree(st.dest[i]);
+	return ret;
+}

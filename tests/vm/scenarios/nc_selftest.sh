@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The sticky table's self-test (kmod/selftest/table.c), run at load with
+# selftest=1: insert and follow chains, replace an entry in place, expiry
+# by the collector, a server's entries dropped, the entry cap, and
+# threads on every CPU inserting the same classes at once (one entry per
+# class, every thread sent where it points); each part gives back every
+# server reference it took. All 31 checks must report passed, and the
+# module must then work and unload as usual.
+set -euo pipefail
+. "$(dirname "$0")/../lib/topo.sh"
+
+checks=31
+modprobe ip_vs || nc_fail "modprobe ip_vs"
+insmod "$NC_KMOD" selftest=1 || nc_fail "insmod selftest=1 refused: $(dmesg | grep 'nc self-test' | tail -n 5)"
+line=$(dmesg | grep 'nc self-test' || true)
+nc_log "$line"
+expect_eq "self-test report" "$(printf '%s\n' "$line" | sed -n 's/.*nc self-test: table: \(all [0-9]* checks passed\).*/\1/p')" \
+	"all $checks checks passed"
+expect_eq "self-test failures" "$(printf '%s\n' "$line" | grep -c 'failed' || true)" 0
+cpus=$(nproc)
+printf '%s\n' "$line" | grep -q "($cpus CPUs)" || nc_fail "the self-test did not report $cpus CPUs"
+expect_eq "selftest parameter" "$(cat /sys/module/ip_vs_nc/parameters/selftest)" Y
+
+# The module the self-test ran in still schedules.
+topo_setup_director
+topo_add_servers 2
+topo_add_clients 10.0.0.1 10.0.0.2 11.0.0.1
+nc_service dir "$VIP:80" 2
+probe cli --to "$VIP:80" --from 10.0.0.1,10.0.0.2,11.0.0.1 --count 3 > "$TMPDIR/answers"
+expect_eq "answers" "$(awk '$2 != "-"' "$TMPDIR/answers" | wc -l)" 9
+expect_eq "servers of class 10" "$(servers_of "$TMPDIR/answers" 10.0.0.1 10.0.0.2 | wc -l)" 1
+expect_eq "classes in the table" "$(table_classes dir "$VIP:80" | paste -sd' ')" "10.0.0.0/8 11.0.0.0/8"
+in_ns dir ipvsadm -C
+topo_unload_nc "after the self-test"
+
+# Without the parameter nothing is tested and nothing is said.
+dmesg -C
+insmod "$NC_KMOD" || nc_fail "insmod without selftest"
+expect_eq "self-test lines without selftest=1" "$(dmesg | grep -c 'nc self-test' || true)" 0
+rmmod ip_vs_nc
+echo PASS
