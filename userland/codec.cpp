@@ -14,15 +14,6 @@ extern "C" {
 
 namespace ncadm {
 
-std::string ServiceId::str() const
-{
-	if (fwmark)
-		return "FWM " + std::to_string(fwmark);
-	std::string proto = protocol == IPPROTO_TCP ? "TCP" : protocol == IPPROTO_UDP ? "UDP" : "SCTP";
-	std::string a = af == AF_INET6 ? "[" + addr.str() + "]" : addr.str();
-	return proto + " " + a + ":" + std::to_string(port);
-}
-
 namespace {
 
 size_t addr_len(int af)

@@ -81,13 +81,8 @@ IpvsInfo Ipvs::info()
 std::vector<ServiceEntry> Ipvs::services()
 {
 	std::vector<ServiceEntry> out;
-	sock_.dump([&] { return Message(sock_.family(), IPVS_CMD_GET_SERVICE, IPVS_GENL_VERSION, NLM_F_DUMP); },
-		   [&](nlmsghdr *nlh) {
-			   if (!nlh)
-				   out.clear();
-			   else
-				   out.push_back(parse_service_entry(nlh));
-		   });
+	Message m(sock_.family(), IPVS_CMD_GET_SERVICE, IPVS_GENL_VERSION, NLM_F_DUMP);
+	sock_.request(m, [&](nlmsghdr *nlh) { out.push_back(parse_service_entry(nlh)); });
 	return out;
 }
 
@@ -105,19 +100,9 @@ ServiceEntry Ipvs::service(const ServiceId &id)
 std::vector<DestEntry> Ipvs::dests(const ServiceId &id)
 {
 	std::vector<DestEntry> out;
-	sock_.dump(
-		[&] {
-			Message m(sock_.family(), IPVS_CMD_GET_DEST, IPVS_GENL_VERSION, NLM_F_DUMP);
-			put_service(m, id, nullptr);
-			return m;
-		},
-		[&](nlmsghdr *nlh) {
-			if (!nlh) {
-				out.clear();
-				return;
-			}
-			out.push_back(parse_dest_entry(nlh, id.af));
-		});
+	Message m(sock_.family(), IPVS_CMD_GET_DEST, IPVS_GENL_VERSION, NLM_F_DUMP);
+	put_service(m, id, nullptr);
+	sock_.request(m, [&](nlmsghdr *nlh) { out.push_back(parse_dest_entry(nlh, id.af)); });
 	return out;
 }
 
@@ -156,15 +141,11 @@ void Ipvs::set_timeouts(const std::array<uint32_t, 3> &t)
 std::vector<SyncDaemon> Ipvs::daemons()
 {
 	std::vector<SyncDaemon> out;
-	sock_.dump([&] { return Message(sock_.family(), IPVS_CMD_GET_DAEMON, IPVS_GENL_VERSION, NLM_F_DUMP); },
-		   [&](nlmsghdr *nlh) {
-			   if (!nlh) {
-				   out.clear();
-				   return;
-			   }
-			   if (auto d = parse_daemon(nlh))
-				   out.push_back(*d);
-		   });
+	Message m(sock_.family(), IPVS_CMD_GET_DAEMON, IPVS_GENL_VERSION, NLM_F_DUMP);
+	sock_.request(m, [&](nlmsghdr *nlh) {
+		if (auto d = parse_daemon(nlh))
+			out.push_back(*d);
+	});
 	return out;
 }
 
@@ -231,13 +212,8 @@ NcService Nc::get(const ServiceId &id)
 std::vector<NcService> Nc::list()
 {
 	std::vector<NcService> out;
-	sock_.dump([&] { return Message(sock_.family(), NC_CMD_GET_SERVICE, NC_GENL_VERSION, NLM_F_DUMP); },
-		   [&](nlmsghdr *nlh) {
-			   if (!nlh)
-				   out.clear();
-			   else
-				   out.push_back(parse_nc_service(nlh));
-		   });
+	Message m(sock_.family(), NC_CMD_GET_SERVICE, NC_GENL_VERSION, NLM_F_DUMP);
+	sock_.request(m, [&](nlmsghdr *nlh) { out.push_back(parse_nc_service(nlh)); });
 	return out;
 }
 
@@ -282,19 +258,9 @@ std::vector<NcEntry> Nc::table(const ServiceId &id)
 {
 	get(id); // a dump cannot say "no such service"; this can
 	std::vector<NcEntry> out;
-	sock_.dump(
-		[&] {
-			Message m(sock_.family(), NC_CMD_GET_TABLE, NC_GENL_VERSION, NLM_F_DUMP);
-			put_nc_service(m, id);
-			return m;
-		},
-		[&](nlmsghdr *nlh) {
-			if (!nlh) {
-				out.clear();
-				return;
-			}
-			out.push_back(parse_nc_entry(nlh));
-		});
+	Message m(sock_.family(), NC_CMD_GET_TABLE, NC_GENL_VERSION, NLM_F_DUMP);
+	put_nc_service(m, id);
+	sock_.request(m, [&](nlmsghdr *nlh) { out.push_back(parse_nc_entry(nlh)); });
 	return out;
 }
 

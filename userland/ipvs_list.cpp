@@ -82,25 +82,9 @@ template <class T, class Cmp> void ipvsadm_sort(std::vector<T> &v, Cmp cmp)
 	std::stable_sort(v.begin(), v.end(), [&](const T &a, const T &b) { return cmp(a, b) < 0; });
 }
 
-const char *proto_name(uint16_t p)
-{
-	return p == IPPROTO_TCP ? "TCP" : p == IPPROTO_UDP ? "UDP" : p == IPPROTO_SCTP ? "SCTP" : "?";
-}
-
 const char *proto_option(uint16_t p)
 {
 	return p == IPPROTO_TCP ? "-t" : p == IPPROTO_UDP ? "-u" : p == IPPROTO_SCTP ? "--sctp-service" : "--xxx-service";
-}
-
-const char *fwd_name(uint32_t flags)
-{
-	switch (flags & IP_VS_CONN_F_FWD_MASK) {
-	case IP_VS_CONN_F_MASQ: return "Masq";
-	case IP_VS_CONN_F_LOCALNODE: return "Local";
-	case IP_VS_CONN_F_TUNNEL: return "Tunnel";
-	case IP_VS_CONN_F_DROUTE: return "Route";
-	}
-	return "";
 }
 
 const char *fwd_switch(uint32_t flags)
@@ -119,9 +103,9 @@ std::string addrport(const Address &a, uint16_t port, uint16_t proto, unsigned f
 	if (!(format & LIST_NUMERIC)) {
 		if (hostent *h = gethostbyaddr(a.bytes.data(), a.af == AF_INET ? 4 : 16, a.af))
 			host = h->h_name;
-		const char *pname = proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : proto == IPPROTO_SCTP ? "sctp" : nullptr;
-		if (pname)
-			if (servent *s = getservbyport(htons(port), pname))
+		const std::string pname = lowercase(protocol_name(proto));
+		if (protocol_number(protocol_name(proto)))
+			if (servent *s = getservbyport(htons(port), pname.c_str()))
 				svc = s->s_name;
 	}
 	std::string out = a.af == AF_INET ? host : "[" + host + "]";
@@ -255,7 +239,7 @@ void print_service(std::ostream &out, Ipvs &ipvs, const ServiceEntry &s, unsigne
 		if (format & LIST_RULE) {
 			name = fmt("%s %s", proto_option(s.id.protocol), v.c_str());
 		} else {
-			name = fmt("%-4s %s", proto_name(s.id.protocol), v.c_str());
+			name = fmt("%-4s %s", std::string(protocol_name(s.id.protocol)).c_str(), v.c_str());
 			if (s.id.af != AF_INET6 && name.size() > 33)
 				name.resize(33);
 		}
@@ -332,10 +316,10 @@ void print_service(std::ostream &out, Ipvs &ipvs, const ServiceEntry &s, unsigne
 			out << fmt("  -> %-28s %-9u %-11u %-10u %-10u\n", dn.c_str(), static_cast<unsigned>(d.weight),
 				   d.persistent, d.active, d.inactive);
 		} else if (format & LIST_TUN_INFO) {
-			out << fmt("  -> %-28s %-7s %-13s %-6d %-10u %-10u\n", dn.c_str(), fwd_name(d.conn_flags),
+			out << fmt("  -> %-28s %-7s %-13s %-6d %-10u %-10u\n", dn.c_str(), std::string(forward_name(d.conn_flags)).c_str(),
 				   tun_info(d).c_str(), d.weight, d.active, d.inactive);
 		} else {
-			out << fmt("  -> %-28s %-7s %-6d %-10u %-10u\n", dn.c_str(), fwd_name(d.conn_flags), d.weight,
+			out << fmt("  -> %-28s %-7s %-6d %-10u %-10u\n", dn.c_str(), std::string(forward_name(d.conn_flags)).c_str(), d.weight,
 				   d.active, d.inactive);
 		}
 	}
@@ -381,8 +365,7 @@ std::vector<Connection> read_connections()
 		if (n < 9)
 			continue;
 		k.proto = proto;
-		k.protocol = k.proto == "TCP" ? IPPROTO_TCP : k.proto == "UDP" ? IPPROTO_UDP
-			     : k.proto == "SCTP" ? IPPROTO_SCTP : 0;
+		k.protocol = protocol_number(k.proto);
 		k.client.addr = proc_addr(c);
 		k.virt.addr = proc_addr(v);
 		k.dest.addr = proc_addr(d);

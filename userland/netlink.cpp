@@ -133,7 +133,7 @@ int on_done(nl_msg *, void *arg)
 
 } // namespace
 
-void GenlSocket::transact(Message &m, const std::function<void(nlmsghdr *)> &on_reply)
+void GenlSocket::request(Message &m, const std::function<void(nlmsghdr *)> &on_reply)
 {
 	std::unique_ptr<nl_cb, decltype(&nl_cb_put)> cb(nl_cb_alloc(NL_CB_DEFAULT), &nl_cb_put);
 	if (!cb)
@@ -150,8 +150,11 @@ void GenlSocket::transact(Message &m, const std::function<void(nlmsghdr *)> &on_
 		throw std::runtime_error(std::string("cannot send to the kernel: ") + nl_geterror(err));
 	while (!t.done && !t.exception) {
 		err = nl_recvmsgs(sk_.get(), cb.get());
+		// Neither IPVS nor IPVS_NC marks a dump inconsistent (no
+		// genl_dump_check_consistent, 6.1 to 7.2); if one ever does,
+		// say so rather than list half of a table.
 		if (err == -NLE_DUMP_INTR)
-			throw KernelError(EINTR, "dump interrupted");
+			throw KernelError(EINTR, "the listing changed while it was read; try again");
 		if (err < 0 && !t.done && !t.exception)
 			throw KernelError(EIO, std::string("netlink: ") + nl_geterror(err));
 	}
@@ -159,26 +162,6 @@ void GenlSocket::transact(Message &m, const std::function<void(nlmsghdr *)> &on_
 		std::rethrow_exception(t.exception);
 	if (t.error)
 		throw KernelError(t.error, t.message.empty() ? std::strerror(t.error) : t.message);
-}
-
-void GenlSocket::request(Message &m, const std::function<void(nlmsghdr *)> &on_reply)
-{
-	transact(m, on_reply);
-}
-
-void GenlSocket::dump(const std::function<Message()> &make, const std::function<void(nlmsghdr *)> &on_reply)
-{
-	for (int attempt = 0;; attempt++) {
-		Message m = make();
-		try {
-			transact(m, on_reply);
-			return;
-		} catch (const KernelError &e) {
-			if (e.error != EINTR || attempt == 3)
-				throw;
-			on_reply(nullptr);
-		}
-	}
 }
 
 } // namespace ncadm

@@ -61,15 +61,10 @@ public:
 	GenlSocket(const char *family_name, const std::string &missing_hint, const char *module = nullptr);
 	int family() const { return family_; }
 
-	// Sends @m and waits for the kernel's answer; @on_reply sees each reply.
+	// Sends @m and waits for the kernel's answer; @on_reply sees each reply
+	// (every message of a dump, for @m with NLM_F_DUMP).
 	void request(Message &m, const std::function<void(nlmsghdr *)> &on_reply = {});
-	// Sends a dump request and feeds every message to @on_reply. If a
-	// concurrent change interrupted the dump it starts over, first calling
-	// @on_reply(nullptr) so that the caller drops what it collected.
-	void dump(const std::function<Message()> &make, const std::function<void(nlmsghdr *)> &on_reply);
-
 private:
-	void transact(Message &m, const std::function<void(nlmsghdr *)> &on_reply);
 	std::unique_ptr<nl_sock, decltype(&nl_socket_free)> sk_;
 	int family_ = -1;
 	std::string name_;

@@ -46,8 +46,7 @@ std::string service_json(const ServiceId &id)
 	if (id.fwmark) {
 		o << ",\"fwmark\":" << id.fwmark;
 	} else {
-		const char *proto = id.protocol == IPPROTO_TCP ? "tcp" : id.protocol == IPPROTO_UDP ? "udp" : "sctp";
-		o << ",\"protocol\":" << json_string(proto) << ",\"address\":" << json_string(id.addr.str())
+		o << ",\"protocol\":" << json_string(lowercase(protocol_name(id.protocol))) << ",\"address\":" << json_string(id.addr.str())
 		  << ",\"port\":" << id.port;
 	}
 	o << "}";
@@ -195,10 +194,7 @@ void print_connections_json(std::ostream &out, const std::vector<Connection> &co
 	out << "{\"connections\":[";
 	const char *sep = "";
 	for (const auto &k : conns) {
-		std::string proto = k.proto;
-		for (auto &c : proto)
-			c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-		out << sep << "{\"protocol\":" << json_string(proto) << ",\"state\":" << json_string(k.state)
+		out << sep << "{\"protocol\":" << json_string(lowercase(k.proto)) << ",\"state\":" << json_string(k.state)
 		    << ",\"expires_s\":" << k.expires << ",\"client\":" << ep(k.client)
 		    << ",\"virtual\":" << ep(k.virt) << ",\"server\":" << ep(k.dest);
 		if (!k.pe_name.empty())
@@ -225,6 +221,38 @@ void print_daemons_json(std::ostream &out, const std::vector<SyncDaemon> &daemon
 		    << (d.mcast_group ? json_string(d.mcast_group->str()) : "null") << ",\"mcast_port\":" << d.mcast_port
 		    << ",\"mcast_ttl\":" << unsigned(d.mcast_ttl) << "}";
 		sep = ",";
+	}
+	out << "]}\n";
+}
+
+void print_ipvs_json(std::ostream &out, Ipvs &ipvs, const std::optional<ServiceId> &one)
+{
+	std::vector<ServiceEntry> services = one ? std::vector<ServiceEntry>{ipvs.service(*one)} : ipvs.services();
+	auto stats = [](const IpvsStats &s) {
+		std::ostringstream o;
+		o << "{\"conns\":" << s.conns << ",\"inpkts\":" << s.inpkts << ",\"outpkts\":" << s.outpkts
+		  << ",\"inbytes\":" << s.inbytes << ",\"outbytes\":" << s.outbytes << ",\"cps\":" << s.cps
+		  << ",\"inpps\":" << s.inpps << ",\"outpps\":" << s.outpps << ",\"inbps\":" << s.inbps
+		  << ",\"outbps\":" << s.outbps << "}";
+		return o.str();
+	};
+	out << "{\"services\":[";
+	for (size_t i = 0; i < services.size(); i++) {
+		const ServiceEntry &s = services[i];
+		out << (i ? "," : "") << "{\"service\":" << service_json(s.id) << ",\"scheduler\":" << json_string(s.conf.sched)
+		    << ",\"flags\":" << s.conf.flags << ",\"persistent\":"
+		    << ((s.conf.flags & IP_VS_SVC_F_PERSISTENT) ? std::to_string(s.conf.timeout) : "null")
+		    << ",\"netmask\":" << s.conf.netmask << ",\"stats\":" << stats(s.stats) << ",\"servers\":[";
+		std::vector<DestEntry> dests = ipvs.dests(s.id);
+		for (size_t j = 0; j < dests.size(); j++) {
+			const DestEntry &d = dests[j];
+			out << (j ? "," : "") << "{\"address\":" << json_string(d.server.addr.str())
+			    << ",\"port\":" << d.server.port
+			    << ",\"forward\":" << json_string(lowercase(forward_name(d.conn_flags))) << ",\"weight\":" << d.weight << ",\"u_threshold\":" << d.u_thresh
+			    << ",\"l_threshold\":" << d.l_thresh << ",\"active\":" << d.active << ",\"inactive\":" << d.inactive
+			    << ",\"persistent\":" << d.persistent << ",\"stats\":" << stats(d.stats) << "}";
+		}
+		out << "]}";
 	}
 	out << "]}\n";
 }

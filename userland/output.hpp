@@ -9,6 +9,7 @@
 
 #include <array>
 
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -29,6 +30,8 @@ void print_flushed(std::ostream &out, const ServiceId &id, uint32_t n, Format f)
 // -L -c, -L --timeout and -L --daemon with -o json (their text is ipvsadm's).
 void print_connections_json(std::ostream &out, const std::vector<Connection> &conns);
 void print_timeouts_json(std::ostream &out, const std::array<uint32_t, 3> &t);
+// ipvsadm -L as JSON: every service (or @one) with its servers and counters.
+void print_ipvs_json(std::ostream &out, Ipvs &ipvs, const std::optional<ServiceId> &one);
 void print_daemons_json(std::ostream &out, const std::vector<SyncDaemon> &daemons);
 
 } // namespace ncadm

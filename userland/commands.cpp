@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "commands.hpp"
+
+#include "families.hpp"
+#include "ipvs_list.hpp"
+#include "output.hpp"
+
+#include <linux/ip_vs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+extern "C" {
+#include "ip_vs_nc.h"
+}
+
+namespace ncadm {
+
+namespace {
+
+// The kernel's refusal, in the words an operator needs.
+// @enoent: what ENOENT means for this request (it depends on the command).
+std::string explain(const KernelError &e, const std::string &doing, const std::string &enoent)
+{
+	std::string msg = e.what();
+	switch (e.error) {
+	case EPERM:
+		msg = "permission denied (ncadm needs CAP_NET_ADMIN)";
+		break;
+	case EEXIST:
+		msg = "already exists";
+		break;
+	case ESRCH:
+		msg = "no such service";
+		break;
+	case ENOENT:
+		if (!enoent.empty())
+			msg = enoent;
+		break;
+	default:
+		break;
+	}
+	return doing.empty() ? msg : doing + ": " + msg;
+}
+
+} // namespace
+
+void with_context(const std::string &doing, const std::function<void()> &f, const std::string &enoent)
+{
+	try {
+		f();
+	} catch (const KernelError &e) {
+		throw KernelError(e.error, explain(e, doing, enoent));
+	}
+}
+
+namespace {
+
+// ENOENT from -A/-E: IPVS found no scheduler or persistence engine module.
+std::string missing_module(const ServiceConf &c)
+{
+	std::string m = "scheduler '" + c.sched + "'";
+	if (!c.pe.empty())
+		m += " or persistence engine '" + c.pe + "'";
+	return m + " not found (modprobe ip_vs_" + c.sched + (c.pe.empty() ? "" : ", ip_vs_pe_" + c.pe) + ")";
+}
+
+// The nc options of a command line to a service that will have @c: the
+// scheduler's policy (-s nc) and/or the engine's (--pe nc, class part).
+void apply_nc_policy(const ServiceId &id, const ServiceConf &c, const NcPolicyChange &change)
+{
+	Nc nc;
+	if (c.sched == NC_SCHED_NAME)
+		with_context("setting the nc policy of " + id.str(), [&] { nc.set_policy(id, change); });
+	if (c.pe == NC_PE_NAME && !change.class_part().empty())
+		with_context("setting the nc engine policy of " + id.str(),
+			     [&] { nc.set_engine_policy(id, change.class_part()); });
+}
+
+// After a service with --pe nc is gone: its engine policy would apply to
+// the next service of that address.
+void forget_engine_policy(const ServiceId &id)
+{
+	with_context("forgetting the nc engine policy of " + id.str(), [&] { Nc().forget_engine(id); });
+}
+
+} // namespace
+
+int cmd_add_service(const Options &o)
+{
+	Ipvs ipvs;
+	with_context("adding service " + o.service->str(), [&] { ipvs.add_service(*o.service, o.conf); },
+		     missing_module(o.conf));
+	if (o.nc.empty())
+		return 0;
+	try {
+		apply_nc_policy(*o.service, o.conf, o.nc);
+	} catch (...) {
+		ipvs.delete_service(*o.service); // no half-applied state
+		if (o.conf.pe == NC_PE_NAME)
+			forget_engine_policy(*o.service);
+		throw;
+	}
+	return 0;
+}
+
+int cmd_edit_service(const Options &o)
+{
+	Ipvs ipvs;
+	std::optional<ServiceConf> now;
+	with_context("editing service " + o.service->str(), [&] { now = ipvs.conf_of(*o.service); });
+	if (!now)
+		throw KernelError(ESRCH, "editing service " + o.service->str() + ": no such service");
+	// An nc service takes its new policy first, so that a refused
+	// policy leaves the service untouched.
+	const bool policy_first = now->sched == NC_SCHED_NAME && o.conf.sched == NC_SCHED_NAME;
+	if (!o.nc.empty() && policy_first)
+		with_context("setting the nc policy of " + o.service->str(), [&] { Nc().set_policy(*o.service, o.nc); });
+	with_context("editing service " + o.service->str(), [&] { ipvs.edit_service(*o.service, o.conf); },
+		     missing_module(o.conf));
+	if (!o.nc.empty()) {
+		ServiceConf rest = o.conf;
+		if (policy_first)
+			rest.sched.clear();
+		apply_nc_policy(*o.service, rest, o.nc);
+	}
+	return 0;
+}
+
+int cmd_delete_service(const Options &o)
+{
+	Ipvs ipvs;
+	std::optional<ServiceConf> was;
+	with_context("deleting service " + o.service->str(), [&] {
+		was = ipvs.conf_of(*o.service);
+		ipvs.delete_service(*o.service);
+	});
+	if (was && was->pe == NC_PE_NAME)
+		forget_engine_policy(*o.service);
+	return 0;
+}
+
+int cmd_clear(const Options &)
+{
+	with_context("clearing the IPVS table", [&] { Ipvs().flush(); });
+	// and the engine policies of the services it deleted
+	if (::access("/sys/module/ip_vs_nc", F_OK) == 0)
+		with_context("forgetting the nc engine policies", [&] { Nc().forget_engine(std::nullopt); });
+	return 0;
+}
+
+int cmd_add_server(const Options &o)
+{
+	with_context("adding real server to " + o.service->str(), [&] { Ipvs().add_dest(*o.service, *o.dest); });
+	return 0;
+}
+
+int cmd_edit_server(const Options &o)
+{
+	with_context("editing real server of " + o.service->str(), [&] { Ipvs().edit_dest(*o.service, *o.dest); },
+		     "no such real server");
+	return 0;
+}
+
+int cmd_delete_server(const Options &o)
+{
+	with_context("deleting real server of " + o.service->str(),
+		     [&] { Ipvs().delete_dest(*o.service, o.dest->server); }, "no such real server");
+	return 0;
+}
+
+namespace {
+
+void list_connections_cmd(const Options &o)
+{
+	std::vector<Connection> conns = read_connections();
+	if (o.format == Format::Json)
+		print_connections_json(std::cout, conns);
+	else
+		list_connections(std::cout, conns, o.list_format);
+}
+
+void list_timeouts(const Options &o)
+{
+	std::array<uint32_t, 3> t{};
+	with_context("", [&] { t = Ipvs().timeouts(); });
+	if (o.format == Format::Json)
+		print_timeouts_json(std::cout, t);
+	else
+		std::cout << "Timeout (tcp tcpfin udp): " << t[0] << " " << t[1] << " " << t[2] << "\n";
+}
+
+void list_daemons_cmd(const Options &o)
+{
+	std::vector<SyncDaemon> daemons;
+	with_context("", [&] { daemons = Ipvs().daemons(); });
+	if (o.format == Format::Json)
+		print_daemons_json(std::cout, daemons);
+	else
+		list_daemons(std::cout, daemons);
+}
+
+void list_services(const Options &o)
+{
+	std::ostringstream out;
+	with_context(o.service ? o.service->str() : "", [&] {
+		Ipvs ipvs;
+		if (o.format == Format::Json)
+			print_ipvs_json(out, ipvs, o.service);
+		else
+			list_ipvs(out, ipvs, o.service, o.list_format);
+	});
+	std::cout << out.str();
+}
+
+// -L --nc: the nc scheduler's services and the engine's, or one service.
+void list_nc(const Options &o)
+{
+	std::vector<NcService> services, engines;
+	with_context(o.service ? o.service->str() : "", [&] {
+		Nc nc;
+		Ipvs ipvs;
+		auto engine = [&](const ServiceId &id) { engines.push_back(NcService{id, nc.engine_policy(id), {}}); };
+		if (!o.service) {
+			services = nc.list();
+			for (const auto &s : ipvs.services())
+				if (s.conf.pe == NC_PE_NAME)
+					engine(s.id);
+			return;
+		}
+		std::optional<ServiceConf> c = ipvs.conf_of(*o.service);
+		if (!c || c->sched == NC_SCHED_NAME || c->pe != NC_PE_NAME)
+			services.push_back(nc.get(*o.service)); // or its error
+		if (c && c->pe == NC_PE_NAME)
+			engine(*o.service);
+	});
+	print_nc_services(std::cout, services, engines, o.format);
+}
+
+} // namespace
+
+int cmd_list(const Options &o)
+{
+	if (o.list_connections)
+		list_connections_cmd(o);
+	else if (o.list_timeouts)
+		list_timeouts(o);
+	else if (o.list_daemons)
+		list_daemons_cmd(o);
+	else if (o.nc_listing)
+		list_nc(o);
+	else
+		list_services(o);
+	return 0;
+}
+
+int cmd_save(const Options &o)
+{
+	std::ostringstream out;
+	with_context("saving", [&] {
+		Ipvs ipvs;
+		std::map<std::string, std::string> nc_options;
+		std::optional<Nc> nc; // one socket, and only if some service needs it
+		for (const auto &s : ipvs.services()) {
+			if (s.conf.sched != NC_SCHED_NAME && s.conf.pe != NC_PE_NAME)
+				continue;
+			if (!nc)
+				nc.emplace();
+			if (s.conf.sched == NC_SCHED_NAME) // its class options apply to both
+				nc_options[s.id.str()] = nc_rule_options(nc->get(s.id).policy);
+			else
+				nc_options[s.id.str()] = nc_engine_options(nc->engine_policy(s.id));
+		}
+		list_ipvs(out, ipvs, std::nullopt, o.list_format | LIST_RULE, nc_options);
+	});
+	std::cout << out.str();
+	return 0;
+}
+
+int cmd_zero(const Options &o)
+{
+	with_context("zeroing counters", [&] { Ipvs().zero(o.service); });
+	return 0;
+}
+
+int cmd_set_timeouts(const Options &o)
+{
+	with_context("setting timeouts", [&] { Ipvs().set_timeouts(o.timeouts); });
+	return 0;
+}
+
+namespace {
+
+// A sync daemon's EEXIST/ESRCH in an operator's words.
+void with_daemon_context(const Options &o, const std::string &doing, const std::function<void()> &f)
+{
+	const std::string which = o.daemon.state == IP_VS_STATE_MASTER ? "master" : "backup";
+	try {
+		with_context(doing + " the " + which + " sync daemon", f);
+	} catch (const KernelError &e) {
+		if (e.error == EEXIST)
+			throw KernelError(EEXIST, "a " + which + " sync daemon is already running");
+		if (e.error == ESRCH)
+			throw KernelError(ESRCH, "no " + which + " sync daemon is running");
+		throw;
+	}
+}
+
+} // namespace
+
+int cmd_start_daemon(const Options &o)
+{
+	with_daemon_context(o, "starting", [&] { Ipvs().start_daemon(o.daemon); });
+	return 0;
+}
+
+int cmd_stop_daemon(const Options &o)
+{
+	with_daemon_context(o, "stopping", [&] { Ipvs().stop_daemon(o.daemon.state); });
+	return 0;
+}
+
+int cmd_nc_table(const Options &o)
+{
+	std::vector<NcEntry> entries;
+	with_context(o.service->str(), [&] { entries = Nc().table(*o.service); });
+	std::vector<NcEntry> shown;
+	for (const auto &e : entries) {
+		if (o.cls && !e.cls.contains(*o.cls))
+			continue;
+		if (o.server &&
+		    (!(e.server.addr == o.server->addr) || (o.server->port && e.server.port != o.server->port)))
+			continue;
+		shown.push_back(e);
+	}
+	print_nc_table(std::cout, *o.service, shown, o.format);
+	return 0;
+}
+
+int cmd_nc_flush(const Options &o)
+{
+	uint32_t n = 0;
+	with_context(o.service->str(), [&] { n = Nc().flush(*o.service, o.cls, o.server); });
+	print_flushed(std::cout, *o.service, n, o.format);
+	return 0;
+}
+
+} // namespace ncadm

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// One ncadm command line, parsed and checked (cli.cpp makes it; the
+// handlers in commands.cpp and restore.cpp carry it out).
+#pragma once
+
+#include "model.hpp"
+#include "output.hpp"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+namespace ncadm {
+
+enum class Command { AddService, EditService, DelService, Clear, AddServer, EditServer, DelServer, List,
+		     Save, Restore, Zero, SetTimeouts, StartDaemon, StopDaemon, NcTable, NcFlush };
+
+struct Options {
+	Command cmd = Command::List;
+	std::optional<ServiceId> service;
+	ServiceConf conf;
+	bool sched_given = false;
+	std::optional<DestConf> dest;
+	NcPolicyChange nc;
+	bool nc_listing = false;
+	unsigned list_format = 0; // ListFormat bits
+	bool list_connections = false, list_timeouts = false, list_daemons = false;
+	SyncDaemon daemon;
+	std::array<uint32_t, 3> timeouts{};
+	std::optional<Address> cls;
+	std::optional<Endpoint> server;
+	Format format = Format::Text;
+};
+
+} // namespace ncadm
