@@ -224,27 +224,27 @@ std::string mask_str(const ServiceEntry &s, const char *word)
 	return "";
 }
 
-void print_service(std::ostream &out, Ipvs &ipvs, const ServiceEntry &s, unsigned format,
-		   const std::map<std::string, std::string> &nc_options)
+// A service as a listing names it: "TCP  192.0.2.1:http", "-t 192.0.2.1:80".
+std::string service_name(const ServiceEntry &s, unsigned format)
 {
-	std::vector<DestEntry> dests = ipvs.dests(s.id);
-	std::string name;
 	if (s.id.fwmark) {
 		if (format & LIST_RULE)
-			name = fmt(s.id.af == AF_INET6 ? "-f %d -6" : "-f %d", static_cast<int>(s.id.fwmark));
-		else
-			name = fmt(s.id.af == AF_INET6 ? "FWM  %d IPv6" : "FWM  %d", static_cast<int>(s.id.fwmark));
-	} else {
-		std::string v = addrport(s.id.addr, s.id.port, s.id.protocol, format);
-		if (format & LIST_RULE) {
-			name = fmt("%s %s", proto_option(s.id.protocol), v.c_str());
-		} else {
-			name = fmt("%-4s %s", std::string(protocol_name(s.id.protocol)).c_str(), v.c_str());
-			if (s.id.af != AF_INET6 && name.size() > 33)
-				name.resize(33);
-		}
+			return fmt(s.id.af == AF_INET6 ? "-f %d -6" : "-f %d", static_cast<int>(s.id.fwmark));
+		return fmt(s.id.af == AF_INET6 ? "FWM  %d IPv6" : "FWM  %d", static_cast<int>(s.id.fwmark));
 	}
+	std::string v = addrport(s.id.addr, s.id.port, s.id.protocol, format);
+	if (format & LIST_RULE)
+		return fmt("%s %s", proto_option(s.id.protocol), v.c_str());
+	std::string name = fmt("%-4s %s", std::string(protocol_name(s.id.protocol)).c_str(), v.c_str());
+	if (s.id.af != AF_INET6 && name.size() > 33)
+		name.resize(33);
+	return name;
+}
 
+// The service's own line: an -A rule, its counters, or its settings.
+std::string service_line(const ServiceEntry &s, const std::string &name, unsigned format,
+			 const std::map<std::string, std::string> &nc_options)
+{
 	std::string line;
 	if (format & LIST_RULE) {
 		line = fmt("-A %s -s %s", name.c_str(), s.conf.sched.c_str());
@@ -279,49 +279,64 @@ void print_service(std::ostream &out, Ipvs &ipvs, const ServiceEntry &s, unsigne
 		if (s.conf.flags & IP_VS_SVC_F_ONEPACKET)
 			line += " ops";
 	}
-	out << line << "\n";
+	return line + "\n";
+}
 
+// A real server as an -a rule.
+std::string server_rule(const std::string &service, const std::string &dn, const DestEntry &d)
+{
+	std::string r = fmt("-a %s -r %s %s -w %d", service.c_str(), dn.c_str(), fwd_switch(d.conn_flags), d.weight);
+	if ((d.conn_flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_TUNNEL) {
+		if (d.tun_type == IP_VS_CONN_F_TUNNEL_TYPE_GRE)
+			r += fmt(" --tun-type %s %s", tun_name(d.tun_type), tun_csum_option(d.tun_flags));
+		else if (d.tun_type == IP_VS_CONN_F_TUNNEL_TYPE_GUE)
+			r += fmt(" --tun-type %s --tun-port %d %s", tun_name(d.tun_type), d.tun_port,
+				 tun_csum_option(d.tun_flags));
+		else
+			r += fmt(" --tun-type %s", tun_name(d.tun_type));
+	}
+	return r + "\n";
+}
+
+// A real server's "  -> " line in the view @format asks for.
+std::string server_line(const std::string &dn, const DestEntry &d, unsigned format)
+{
+	// ipvsadm reads a dest's 64-bit counters as 32-bit ones.
+	auto u32 = [](uint64_t v) { return static_cast<unsigned long long>(static_cast<uint32_t>(v)); };
+	const std::string fwd(forward_name(d.conn_flags));
+	if (format & LIST_STATS)
+		return fmt("  -> %-28s", dn.c_str()) + largenum(u32(d.stats.conns), format) +
+		       largenum(u32(d.stats.inpkts), format) + largenum(u32(d.stats.outpkts), format) +
+		       largenum(d.stats.inbytes, format) + largenum(d.stats.outbytes, format) + "\n";
+	if (format & LIST_RATE)
+		return fmt("  -> %-28s %8llu %8llu %8llu", dn.c_str(), u32(d.stats.cps), u32(d.stats.inpps),
+			   u32(d.stats.outpps)) +
+		       largenum(u32(d.stats.inbps), format) + largenum(u32(d.stats.outbps), format) + "\n";
+	if (format & LIST_THRESHOLDS)
+		return fmt("  -> %-28s %-10u %-10u %-10u %-10u\n", dn.c_str(), d.u_thresh, d.l_thresh, d.active,
+			   d.inactive);
+	if (format & LIST_PERSISTENTCONN)
+		return fmt("  -> %-28s %-9u %-11u %-10u %-10u\n", dn.c_str(), static_cast<unsigned>(d.weight),
+			   d.persistent, d.active, d.inactive);
+	if (format & LIST_TUN_INFO)
+		return fmt("  -> %-28s %-7s %-13s %-6d %-10u %-10u\n", dn.c_str(), fwd.c_str(), tun_info(d).c_str(),
+			   d.weight, d.active, d.inactive);
+	return fmt("  -> %-28s %-7s %-6d %-10u %-10u\n", dn.c_str(), fwd.c_str(), d.weight, d.active, d.inactive);
+}
+
+void print_service(std::ostream &out, Ipvs &ipvs, const ServiceEntry &s, unsigned format,
+		   const std::map<std::string, std::string> &nc_options)
+{
+	std::vector<DestEntry> dests = ipvs.dests(s.id);
+	const std::string name = service_name(s, format);
+	out << service_line(s, name, format, nc_options);
 	if (!(format & LIST_NOSORT))
 		ipvsadm_sort(dests, dest_cmp);
 	for (const auto &d : dests) {
 		std::string dn = addrport(d.server.addr, d.server.port, s.id.protocol, format);
 		if (!(format & LIST_RULE) && d.server.addr.af != AF_INET6 && dn.size() > 28)
 			dn.resize(28);
-		auto u32 = [](uint64_t v) { return static_cast<unsigned long long>(static_cast<uint32_t>(v)); };
-		if (format & LIST_RULE) {
-			std::string r = fmt("-a %s -r %s %s -w %d", name.c_str(), dn.c_str(), fwd_switch(d.conn_flags), d.weight);
-			if ((d.conn_flags & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_TUNNEL) {
-				if (d.tun_type == IP_VS_CONN_F_TUNNEL_TYPE_GRE)
-					r += fmt(" --tun-type %s %s", tun_name(d.tun_type), tun_csum_option(d.tun_flags));
-				else if (d.tun_type == IP_VS_CONN_F_TUNNEL_TYPE_GUE)
-					r += fmt(" --tun-type %s --tun-port %d %s", tun_name(d.tun_type), d.tun_port,
-						 tun_csum_option(d.tun_flags));
-				else
-					r += fmt(" --tun-type %s", tun_name(d.tun_type));
-			}
-			out << r << "\n";
-		} else if (format & LIST_STATS) {
-			// ipvsadm reads a dest's 64-bit counters as 32-bit ones.
-			out << fmt("  -> %-28s", dn.c_str()) << largenum(u32(d.stats.conns), format)
-			    << largenum(u32(d.stats.inpkts), format) << largenum(u32(d.stats.outpkts), format)
-			    << largenum(d.stats.inbytes, format) << largenum(d.stats.outbytes, format) << "\n";
-		} else if (format & LIST_RATE) {
-			out << fmt("  -> %-28s %8llu %8llu %8llu", dn.c_str(), u32(d.stats.cps), u32(d.stats.inpps),
-				   u32(d.stats.outpps))
-			    << largenum(u32(d.stats.inbps), format) << largenum(u32(d.stats.outbps), format) << "\n";
-		} else if (format & LIST_THRESHOLDS) {
-			out << fmt("  -> %-28s %-10u %-10u %-10u %-10u\n", dn.c_str(), d.u_thresh, d.l_thresh, d.active,
-				   d.inactive);
-		} else if (format & LIST_PERSISTENTCONN) {
-			out << fmt("  -> %-28s %-9u %-11u %-10u %-10u\n", dn.c_str(), static_cast<unsigned>(d.weight),
-				   d.persistent, d.active, d.inactive);
-		} else if (format & LIST_TUN_INFO) {
-			out << fmt("  -> %-28s %-7s %-13s %-6d %-10u %-10u\n", dn.c_str(), std::string(forward_name(d.conn_flags)).c_str(),
-				   tun_info(d).c_str(), d.weight, d.active, d.inactive);
-		} else {
-			out << fmt("  -> %-28s %-7s %-6d %-10u %-10u\n", dn.c_str(), std::string(forward_name(d.conn_flags)).c_str(), d.weight,
-				   d.active, d.inactive);
-		}
+		out << (format & LIST_RULE ? server_rule(name, dn, d) : server_line(dn, d, format));
 	}
 }
 

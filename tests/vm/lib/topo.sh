@@ -2,7 +2,9 @@
 # shellcheck shell=bash
 #
 # tests/vm/lib/topo.sh - network-namespace topology for the VM tests.
-# Source it from a scenario script that runs inside the guest (tests/vm/run).
+# Source it from a scenario script that runs inside the guest (tests/vm/run);
+# it sources assert.sh (failing, waiting, expect_*) and tools.sh (ncprobe,
+# ncadm and ipvsadm wrappers). Topology functions are topo_*.
 #
 #   lan_<fw> --- fw_<fw> ---+
 #   (private clients) (SNAT)|  192.0.3.0/24 etc.
@@ -24,58 +26,10 @@ NC_KMOD=${NC_KMOD:-$NC_REPO/kmod/ip_vs_nc.ko}
 VIP=${VIP:-198.51.100.10}
 VIP6=${VIP6:-2001:db8:100::10}
 NC_FW_COUNT=0
-# Scenarios whose assertions race a timer stretch their times by this
-# factor; tests/debug-kernel/check sets it, since KASAN and lockdep make
-# every connection several times slower.
-NC_TIME_SCALE=${NC_TIME_SCALE:-1}
 
-nc_fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-nc_log() {
-	echo "# $*"
-}
-
-# A command that stops a scenario through set -e says so; otherwise a
-# failed pipeline in an assignment ends the scenario without a word.
-trap 'echo "FAIL: ${BASH_SOURCE[0]##*/} line $LINENO: $BASH_COMMAND (status $?)" >&2' ERR
-
-# nc_wait SECONDS WHAT CMD...: poll CMD (every 0.2 s) until it succeeds;
-# fail naming WHAT after SECONDS x NC_TIME_SCALE. Anything that becomes
-# true "after a while" (a timer ran, a daemon reacted) is waited for this
-# way, with a bound far above the usual time: the verdict must not depend
-# on how fast an emulated guest on a busy host happens to be.
-nc_wait() {
-	local secs=$1 what=$2 deadline
-	shift 2
-	deadline=$(( $(date +%s) + secs * NC_TIME_SCALE ))
-	until "$@"; do
-		[ "$(date +%s)" -lt "$deadline" ] || nc_fail "$what (not within $((secs * NC_TIME_SCALE)) s)"
-		sleep 0.2
-	done
-}
-
-# nc_wait_eq SECONDS WHAT EXPECTED CMD...: poll until CMD prints EXPECTED.
-nc_wait_eq() {
-	local secs=$1 what=$2 want=$3 deadline got
-	shift 3
-	deadline=$(( $(date +%s) + secs * NC_TIME_SCALE ))
-	while got=$("$@"); [ "$got" != "$want" ]; do
-		[ "$(date +%s)" -lt "$deadline" ] ||
-			nc_fail "$what: '$got', expected '$want' (waited $((secs * NC_TIME_SCALE)) s)"
-		sleep 0.2
-	done
-	echo "ok: $what = $want"
-}
-
-# nc_wait_answer NS ADDR:PORT FROM WHAT: poll (60 s) until a server
-# answers a connection from FROM in NS.
-nc_wait_answer() {
-	nc_wait 60 "$4 does not answer on $2" \
-		in_ns "$1" "$NC_BIN/ncprobe" connect --to "$2" --from "$3" --timeout-ms 5000 >/dev/null 2>&1
-}
+# Failing, logging and waiting; the tools a scenario drives.
+. "$(dirname "${BASH_SOURCE[0]}")/assert.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 
 in_ns() {
 	local ns=$1
@@ -241,13 +195,6 @@ topo_add_firewall() {
 	EOF
 }
 
-# probe NS ARGS...: run the probe client in namespace NS.
-probe() {
-	local ns=$1
-	shift
-	in_ns "$ns" "$NC_BIN/ncprobe" connect "$@"
-}
-
 topo_cleanup() {
 	local ns
 	{
@@ -257,32 +204,6 @@ topo_cleanup() {
 		done
 		wait
 	} 2>/dev/null
-}
-
-# servers_of FILE [SOURCE...]: the distinct servers that answered the
-# given sources (all sources when none are given), one per line.
-servers_of() {
-	local f=$1
-	shift
-	awk -v list="$*" 'BEGIN { n = split(list, a, " "); for (i = 1; i <= n; i++) want[a[i]] = 1 }
-		(n == 0 || ($1 in want)) && $2 != "-" { print $2 }' "$f" | sort -u
-}
-
-# ncadm NS ARGS...: run ncadm in namespace NS.
-ncadm() {
-	local ns=$1
-	shift
-	in_ns "$ns" "$NC_BIN/ncadm" "$@"
-}
-
-# nc_counter NS SERVICE NAME: one counter of an nc service (ncadm JSON).
-nc_counter() {
-	ncadm "$1" -L --nc "$2" -o json | grep -o "\"$3\":[0-9]*" | cut -d: -f2
-}
-
-# expect_eq WHAT GOT WANT
-expect_eq() {
-	[ "$2" = "$3" ] || nc_fail "$1: got '$2', expected '$3'"
 }
 
 # topo_fwmark NS PORT MARK: NS marks TCP to $VIP:PORT with MARK before
@@ -296,55 +217,4 @@ topo_fwmark() {
 		}
 	}
 	NFT
-}
-
-# expect_err WANT CMD...: CMD fails with one line of error containing WANT.
-expect_err() {
-	local want=$1 out
-	shift
-	if out=$("$@" 2>&1); then nc_fail "'$*' succeeded"; fi
-	[ "$(echo "$out" | wc -l)" = 1 ] || nc_fail "'$*' printed more than one line: $out"
-	case "$out" in *"$want"*) ;; *) nc_fail "'$*' said '$out', expected '$want'" ;; esac
-}
-
-# server_of FILE SOURCE: the one server that answered SOURCE (fails if split).
-server_of() {
-	local s
-	s=$(servers_of "$1" "$2")
-	[ "$(echo "$s" | wc -l)" = 1 ] && [ -n "$s" ] || nc_fail "client $2 answered by '$(echo $s)', expected one server"
-	echo "$s"
-}
-
-# ipvsadm_service NS SERVICE N [ADD-ARGS...]: an nc service on SERVICE
-# (VIP:PORT) with real servers rs1..rsN (NAT), created with stock ipvsadm.
-ipvsadm_service() {
-	local ns=$1 svc=$2 n=$3 i
-	shift 3
-	in_ns "$ns" ipvsadm -A -t "$svc" -s nc "$@" || nc_fail "ipvsadm -A -t $svc $*"
-	for i in $(seq 1 "$n"); do
-		in_ns "$ns" ipvsadm -a -t "$svc" -r "$(rs_addr "$i"):80" -m || nc_fail "ipvsadm -a rs$i"
-	done
-}
-
-# nc_service NS SERVICE N [ADD-ARGS...]: the same, created with ncadm.
-nc_service() {
-	local ns=$1 svc=$2 n=$3 i
-	shift 3
-	ncadm "$ns" -A -t "$svc" -s nc "$@" || nc_fail "ncadm -A -t $svc $*"
-	for i in $(seq 1 "$n"); do
-		ncadm "$ns" -a -t "$svc" -r "$(rs_addr "$i"):80" -m || nc_fail "ncadm -a rs$i"
-	done
-}
-
-# table_classes NS SERVICE...: the classes in the sticky table, sorted
-# (SERVICE as ncadm takes it: VIP:PORT, or -u VIP:PORT, -f MARK).
-table_classes() {
-	local ns=$1
-	shift
-	ncadm "$ns" --nc-table "$@" | awk 'NR > 2 { print $1 }' | sort | paste -sd' '
-}
-
-# table_server_of NS SERVICE CLASS: the real server a class sticks to.
-table_server_of() {
-	ncadm "$1" --nc-table "$2" | awk -v c="$3" 'NR > 2 && $1 == c { print $2 }'
 }
