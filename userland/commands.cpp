@@ -187,10 +187,7 @@ void list_timeouts(const Options &o)
 {
 	std::array<uint32_t, 3> t{};
 	with_context("", [&] { t = Ipvs().timeouts(); });
-	if (o.format == Format::Json)
-		print_timeouts_json(std::cout, t);
-	else
-		std::cout << "Timeout (tcp tcpfin udp): " << t[0] << " " << t[1] << " " << t[2] << "\n";
+	print_timeouts(std::cout, t, o.format);
 }
 
 void list_daemons_cmd(const Options &o)

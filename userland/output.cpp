@@ -8,50 +8,9 @@
 
 #include "ip_vs_nc.h"
 
-#include <cctype>
 #include <cstdio>
-#include <sstream>
 
 namespace ncadm {
-
-namespace {
-
-std::string json_string(const std::string &s)
-{
-	std::string out = "\"";
-	for (char c : s) {
-		switch (c) {
-		case '"': out += "\\\""; break;
-		case '\\': out += "\\\\"; break;
-		case '\n': out += "\\n"; break;
-		default:
-			if (static_cast<unsigned char>(c) < 0x20) {
-				char buf[8];
-				std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-				out += buf;
-			} else {
-				out += c;
-			}
-		}
-	}
-	return out + "\"";
-}
-
-} // namespace
-
-std::string service_json(const ServiceId &id)
-{
-	std::ostringstream o;
-	o << "{\"family\":" << json_string(id.af == AF_INET6 ? "inet6" : "inet");
-	if (id.fwmark) {
-		o << ",\"fwmark\":" << id.fwmark;
-	} else {
-		o << ",\"protocol\":" << json_string(lowercase(protocol_name(id.protocol))) << ",\"address\":" << json_string(id.addr.str())
-		  << ",\"port\":" << id.port;
-	}
-	o << "}";
-	return o.str();
-}
 
 namespace {
 
@@ -66,195 +25,268 @@ std::string secs(uint64_t ms)
 	return std::to_string(ms / 1000) + "s";
 }
 
-} // namespace
-
-namespace {
-void print_class_policy_json(std::ostream &out, const NcPolicy &p)
+// The class part of a policy: "key":..,"prefix4":..,"prefix6":.. or
+// "  key octet,/48".
+void print_class_key(Printer &p, const NcPolicy &pol)
 {
-	out << "\"key\":" << json_string(std::string(key_mode_name(p.key))) << ",\"prefix4\":" << unsigned(p.plen4)
-	    << ",\"prefix6\":" << unsigned(p.plen6);
+	p.str(Show::Json, "key", nullptr, key_mode_name(pol.key));
+	p.unum(Show::Json, "prefix4", nullptr, pol.plen4);
+	p.unum(Show::Json, "prefix6", nullptr, pol.plen6);
+	p.str(Show::Text, nullptr, "  key %s", format_key(pol.key, pol.plen4, pol.plen6));
 }
 
-void print_subnets_json(std::ostream &out, const NcPolicy &p)
+// "nc_subnets":[...] or "  nc-subnet 172.0.0.0/8,10.0.0.0/8" ("all").
+void print_subnets(Printer &p, const NcPolicy &pol)
 {
-	out << "\"nc_subnets\":[";
-	const char *nsep = "";
-	for (const auto &n : p.subnets) {
-		out << nsep << json_string(n.str());
-		nsep = ",";
+	p.begin_array("nc_subnets");
+	std::string list;
+	for (const auto &n : pol.subnets) {
+		p.str(Show::Json, nullptr, nullptr, n.str());
+		list += (list.empty() ? "" : ",") + n.str();
 	}
-	out << "]";
+	p.end_array();
+	p.str(Show::Text, nullptr, "  nc-subnet %s\n", list.empty() ? "all" : list);
 }
 
-void print_subnets_text(std::ostream &out, const NcPolicy &p)
+void print_nc_stats(Printer &p, const NcStats &st)
 {
-	out << "  nc-subnet ";
-	if (p.subnets.empty())
-		out << "all";
-	for (size_t i = 0; i < p.subnets.size(); i++)
-		out << (i ? "," : "") << p.subnets[i].str();
-	out << "\n";
+	p.begin_object("stats");
+	p.unum(Show::Text, nullptr, "  entries %s", st.entries);
+	p.unum(Show::Any, "lookups", "  lookups %s", st.lookups);
+	p.unum(Show::Any, "hits", "  hits %s", st.hits);
+	p.unum(Show::Any, "new", "  new %s", st.new_classes);
+	p.unum(Show::Any, "expired", "  expired %s", st.expired);
+	p.unum(Show::Any, "repicked", "  repicked %s", st.repicked);
+	p.unum(Show::Any, "overflow", "  overflow %s", st.overflow);
+	p.unum(Show::Any, "noserver", "  noserver %s\n", st.noserver);
+	p.unum(Show::Json, "entries", nullptr, st.entries);
+	p.end_object();
 }
+
+void print_nc_service(Printer &p, const NcService &s)
+{
+	const NcPolicy &pol = s.policy;
+	p.begin_object();
+	print_service_id(p, "service", s.id);
+	p.text(s.id.str() + " nc\n");
+	p.begin_object("policy");
+	print_class_key(p, pol);
+	p.unum(Show::Json, "sticky_seconds", nullptr, pol.sticky);
+	p.str(Show::Text, nullptr, "  sticky %s", format_duration(pol.sticky));
+	p.str(Show::Any, "pick", "  pick %s", pick_name(pol.pick));
+	p.str(Show::Any, "drain", "  drain %s", drain_name(pol.drain));
+	p.unum(Show::Any, "max_entries", "  max-entries %s\n", pol.max_entries);
+	print_subnets(p, pol);
+	p.end_object();
+	print_nc_stats(p, s.stats);
+	p.end_object();
+}
+
+void print_nc_engine(Printer &p, const NcService &e)
+{
+	p.begin_object();
+	print_service_id(p, "service", e.id);
+	p.text(e.id.str() + " pe " NC_PE_NAME "\n");
+	p.str(Show::Json, "engine", nullptr, NC_PE_NAME);
+	p.begin_object("policy");
+	print_class_key(p, e.policy);
+	p.text("\n");
+	print_subnets(p, e.policy);
+	p.end_object();
+	p.end_object();
+}
+
 } // namespace
 
 void print_nc_services(std::ostream &out, const std::vector<NcService> &services,
 		       const std::vector<NcService> &engines, Format f)
 {
-	if (f == Format::Json) {
-		out << "{\"services\":[";
-		const char *sep = "";
-		for (const auto &s : services) {
-			const NcPolicy &p = s.policy;
-			out << sep << "{\"service\":" << service_json(s.id) << ",\"policy\":{";
-			print_class_policy_json(out, p);
-			out << ",\"sticky_seconds\":" << p.sticky
-			    << ",\"pick\":" << json_string(std::string(pick_name(p.pick)))
-			    << ",\"drain\":" << json_string(std::string(drain_name(p.drain)))
-			    << ",\"max_entries\":" << p.max_entries << ",";
-			print_subnets_json(out, p);
-			const NcStats &st = s.stats;
-			out << "},\"stats\":{\"lookups\":" << st.lookups << ",\"hits\":" << st.hits
-			    << ",\"new\":" << st.new_classes << ",\"expired\":" << st.expired
-			    << ",\"repicked\":" << st.repicked << ",\"overflow\":" << st.overflow
-			    << ",\"noserver\":" << st.noserver << ",\"entries\":" << st.entries << "}}";
-			sep = ",";
-		}
-		out << "],\"engines\":[";
-		sep = "";
-		for (const auto &e : engines) {
-			out << sep << "{\"service\":" << service_json(e.id) << ",\"engine\":\"" NC_PE_NAME "\",\"policy\":{";
-			print_class_policy_json(out, e.policy);
-			out << ",";
-			print_subnets_json(out, e.policy);
-			out << "}}";
-			sep = ",";
-		}
-		out << "]}\n";
-		return;
-	}
-	for (const auto &s : services) {
-		const NcPolicy &p = s.policy;
-		out << s.id.str() << " nc\n";
-		out << "  key " << format_key(p.key, p.plen4, p.plen6) << "  sticky " << format_duration(p.sticky) << "  pick "
-		    << pick_name(p.pick) << "  drain " << drain_name(p.drain) << "  max-entries "
-		    << p.max_entries << "\n";
-		print_subnets_text(out, p);
-		const NcStats &st = s.stats;
-		out << "  entries " << st.entries << "  lookups " << st.lookups << "  hits " << st.hits
-		    << "  new " << st.new_classes << "  expired " << st.expired << "  repicked "
-		    << st.repicked << "  overflow " << st.overflow << "  noserver " << st.noserver << "\n";
-	}
-	for (const auto &e : engines) {
-		out << e.id.str() << " pe " NC_PE_NAME "\n";
-		out << "  key " << format_key(e.policy.key, e.policy.plen4, e.policy.plen6) << "\n";
-		print_subnets_text(out, e.policy);
-	}
+	Printer p(out, f);
+	p.begin_object();
+	p.begin_array("services");
+	for (const auto &s : services)
+		print_nc_service(p, s);
+	p.end_array();
+	p.begin_array("engines");
+	for (const auto &e : engines)
+		print_nc_engine(p, e);
+	p.end_array();
+	p.end_object();
 }
 
 void print_nc_table(std::ostream &out, const ServiceId &id, const std::vector<NcEntry> &entries, Format f)
 {
-	if (f == Format::Json) {
-		out << "{\"service\":" << service_json(id) << ",\"entries\":[";
-		const char *sep = "";
-		for (const auto &e : entries) {
-			out << sep << "{\"class\":" << json_string(e.cls.str())
-			    << ",\"server\":" << json_string(endpoint_str(e.server))
-			    << ",\"age_ms\":" << e.age_ms << ",\"idle_ms\":" << e.idle_ms
-			    << ",\"left_ms\":" << e.left_ms << ",\"conns\":" << e.conns << "}";
-			sep = ",";
-		}
-		out << "]}\n";
-		return;
-	}
-	char line[256];
-	std::snprintf(line, sizeof(line), "%-28s %-28s %9s %9s %9s %10s\n", "Class", "Server", "Age", "Idle",
+	Printer p(out, f);
+	char header[128];
+	std::snprintf(header, sizeof(header), "%-28s %-28s %9s %9s %9s %10s\n", "Class", "Server", "Age", "Idle",
 		      "Left", "Conns");
-	out << id.str() << "\n" << line;
+	p.begin_object();
+	print_service_id(p, "service", id);
+	p.text(id.str() + "\n" + header);
+	p.begin_array("entries");
 	for (const auto &e : entries) {
-		std::snprintf(line, sizeof(line), "%-28s %-28s %9s %9s %9s %10llu\n", e.cls.str().c_str(),
-			      endpoint_str(e.server).c_str(), secs(e.age_ms).c_str(), secs(e.idle_ms).c_str(),
-			      secs(e.left_ms).c_str(), static_cast<unsigned long long>(e.conns));
-		out << line;
+		char cell[256];
+		p.begin_object();
+		std::snprintf(cell, sizeof(cell), "%-28s %-28s ", e.cls.str().c_str(), endpoint_str(e.server).c_str());
+		p.text(cell);
+		p.str(Show::Json, "class", nullptr, e.cls.str());
+		p.str(Show::Json, "server", nullptr, endpoint_str(e.server));
+		std::snprintf(cell, sizeof(cell), "%9s %9s %9s ", secs(e.age_ms).c_str(), secs(e.idle_ms).c_str(),
+			      secs(e.left_ms).c_str());
+		p.text(cell);
+		p.unum(Show::Json, "age_ms", nullptr, e.age_ms);
+		p.unum(Show::Json, "idle_ms", nullptr, e.idle_ms);
+		p.unum(Show::Json, "left_ms", nullptr, e.left_ms);
+		std::snprintf(cell, sizeof(cell), "%10llu\n", static_cast<unsigned long long>(e.conns));
+		p.text(cell);
+		p.unum(Show::Json, "conns", nullptr, e.conns);
+		p.end_object();
 	}
+	p.end_array();
+	p.end_object();
 }
 
 void print_flushed(std::ostream &out, const ServiceId &id, uint32_t n, Format f)
 {
-	if (f == Format::Json)
-		out << "{\"service\":" << service_json(id) << ",\"flushed\":" << n << "}\n";
-	else
-		out << id.str() << ": " << n << " entr" << (n == 1 ? "y" : "ies") << " flushed\n";
+	Printer p(out, f);
+	p.begin_object();
+	print_service_id(p, "service", id);
+	p.text(id.str() + ": ");
+	p.unum(Show::Any, "flushed", n == 1 ? "%s entry flushed\n" : "%s entries flushed\n", n);
+	p.end_object();
 }
+
+namespace {
+
+void print_endpoint(Printer &p, const char *key, const Endpoint &e)
+{
+	p.begin_object(key);
+	p.str(Show::Json, "address", nullptr, e.addr.str());
+	p.unum(Show::Json, "port", nullptr, e.port);
+	p.end_object();
+}
+
+} // namespace
 
 void print_connections_json(std::ostream &out, const std::vector<Connection> &conns)
 {
-	auto ep = [](const Endpoint &e) {
-		return "{\"address\":" + json_string(e.addr.str()) + ",\"port\":" + std::to_string(e.port) + "}";
-	};
-	out << "{\"connections\":[";
-	const char *sep = "";
+	Printer p(out, Format::Json);
+	p.begin_object();
+	p.begin_array("connections");
 	for (const auto &k : conns) {
-		out << sep << "{\"protocol\":" << json_string(lowercase(k.proto)) << ",\"state\":" << json_string(k.state)
-		    << ",\"expires_s\":" << k.expires << ",\"client\":" << ep(k.client)
-		    << ",\"virtual\":" << ep(k.virt) << ",\"server\":" << ep(k.dest);
-		if (!k.pe_name.empty())
-			out << ",\"pe\":" << json_string(k.pe_name) << ",\"pe_data\":" << json_string(k.pe_data);
-		out << "}";
-		sep = ",";
+		p.begin_object();
+		p.str(Show::Json, "protocol", nullptr, lowercase(k.proto));
+		p.str(Show::Json, "state", nullptr, k.state);
+		p.num(Show::Json, "expires_s", nullptr, k.expires);
+		print_endpoint(p, "client", k.client);
+		print_endpoint(p, "virtual", k.virt);
+		print_endpoint(p, "server", k.dest);
+		if (!k.pe_name.empty()) {
+			p.str(Show::Json, "pe", nullptr, k.pe_name);
+			p.str(Show::Json, "pe_data", nullptr, k.pe_data);
+		}
+		p.end_object();
 	}
-	out << "]}\n";
+	p.end_array();
+	p.end_object();
 }
 
-void print_timeouts_json(std::ostream &out, const std::array<uint32_t, 3> &t)
+void print_timeouts(std::ostream &out, const std::array<uint32_t, 3> &t, Format f)
 {
-	out << "{\"timeouts\":{\"tcp\":" << t[0] << ",\"tcpfin\":" << t[1] << ",\"udp\":" << t[2] << "}}\n";
+	Printer p(out, f);
+	p.begin_object();
+	p.begin_object("timeouts");
+	p.unum(Show::Any, "tcp", "Timeout (tcp tcpfin udp): %s", t[0]);
+	p.unum(Show::Any, "tcpfin", " %s", t[1]);
+	p.unum(Show::Any, "udp", " %s\n", t[2]);
+	p.end_object();
+	p.end_object();
 }
 
 void print_daemons_json(std::ostream &out, const std::vector<SyncDaemon> &daemons)
 {
-	out << "{\"daemons\":[";
-	const char *sep = "";
+	Printer p(out, Format::Json);
+	p.begin_object();
+	p.begin_array("daemons");
 	for (const auto &d : daemons) {
-		out << sep << "{\"state\":" << json_string((d.state & IP_VS_STATE_MASTER) ? "master" : "backup")
-		    << ",\"mcast_interface\":" << json_string(d.mcast_ifn) << ",\"syncid\":" << d.syncid
-		    << ",\"sync_maxlen\":" << d.sync_maxlen << ",\"mcast_group\":"
-		    << (d.mcast_group ? json_string(d.mcast_group->str()) : "null") << ",\"mcast_port\":" << d.mcast_port
-		    << ",\"mcast_ttl\":" << unsigned(d.mcast_ttl) << "}";
-		sep = ",";
+		p.begin_object();
+		p.str(Show::Json, "state", nullptr, (d.state & IP_VS_STATE_MASTER) ? "master" : "backup");
+		p.str(Show::Json, "mcast_interface", nullptr, d.mcast_ifn);
+		p.unum(Show::Json, "syncid", nullptr, d.syncid);
+		p.unum(Show::Json, "sync_maxlen", nullptr, d.sync_maxlen);
+		if (d.mcast_group)
+			p.str(Show::Json, "mcast_group", nullptr, d.mcast_group->str());
+		else
+			p.null("mcast_group");
+		p.unum(Show::Json, "mcast_port", nullptr, d.mcast_port);
+		p.unum(Show::Json, "mcast_ttl", nullptr, d.mcast_ttl);
+		p.end_object();
 	}
-	out << "]}\n";
+	p.end_array();
+	p.end_object();
 }
+
+namespace {
+
+void print_ipvs_stats(Printer &p, const IpvsStats &s)
+{
+	p.begin_object("stats");
+	p.unum(Show::Json, "conns", nullptr, s.conns);
+	p.unum(Show::Json, "inpkts", nullptr, s.inpkts);
+	p.unum(Show::Json, "outpkts", nullptr, s.outpkts);
+	p.unum(Show::Json, "inbytes", nullptr, s.inbytes);
+	p.unum(Show::Json, "outbytes", nullptr, s.outbytes);
+	p.unum(Show::Json, "cps", nullptr, s.cps);
+	p.unum(Show::Json, "inpps", nullptr, s.inpps);
+	p.unum(Show::Json, "outpps", nullptr, s.outpps);
+	p.unum(Show::Json, "inbps", nullptr, s.inbps);
+	p.unum(Show::Json, "outbps", nullptr, s.outbps);
+	p.end_object();
+}
+
+void print_ipvs_dest(Printer &p, const DestEntry &d)
+{
+	p.begin_object();
+	p.str(Show::Json, "address", nullptr, d.server.addr.str());
+	p.unum(Show::Json, "port", nullptr, d.server.port);
+	p.str(Show::Json, "forward", nullptr, lowercase(forward_name(d.conn_flags)));
+	p.num(Show::Json, "weight", nullptr, d.weight);
+	p.unum(Show::Json, "u_threshold", nullptr, d.u_thresh);
+	p.unum(Show::Json, "l_threshold", nullptr, d.l_thresh);
+	p.unum(Show::Json, "active", nullptr, d.active);
+	p.unum(Show::Json, "inactive", nullptr, d.inactive);
+	p.unum(Show::Json, "persistent", nullptr, d.persistent);
+	print_ipvs_stats(p, d.stats);
+	p.end_object();
+}
+
+} // namespace
 
 void print_ipvs_json(std::ostream &out, Ipvs &ipvs, const std::optional<ServiceId> &one)
 {
 	std::vector<ServiceEntry> services = one ? std::vector<ServiceEntry>{ipvs.service(*one)} : ipvs.services();
-	auto stats = [](const IpvsStats &s) {
-		std::ostringstream o;
-		o << "{\"conns\":" << s.conns << ",\"inpkts\":" << s.inpkts << ",\"outpkts\":" << s.outpkts
-		  << ",\"inbytes\":" << s.inbytes << ",\"outbytes\":" << s.outbytes << ",\"cps\":" << s.cps
-		  << ",\"inpps\":" << s.inpps << ",\"outpps\":" << s.outpps << ",\"inbps\":" << s.inbps
-		  << ",\"outbps\":" << s.outbps << "}";
-		return o.str();
-	};
-	out << "{\"services\":[";
-	for (size_t i = 0; i < services.size(); i++) {
-		const ServiceEntry &s = services[i];
-		out << (i ? "," : "") << "{\"service\":" << service_json(s.id) << ",\"scheduler\":" << json_string(s.conf.sched)
-		    << ",\"flags\":" << s.conf.flags << ",\"persistent\":"
-		    << ((s.conf.flags & IP_VS_SVC_F_PERSISTENT) ? std::to_string(s.conf.timeout) : "null")
-		    << ",\"netmask\":" << s.conf.netmask << ",\"stats\":" << stats(s.stats) << ",\"servers\":[";
-		std::vector<DestEntry> dests = ipvs.dests(s.id);
-		for (size_t j = 0; j < dests.size(); j++) {
-			const DestEntry &d = dests[j];
-			out << (j ? "," : "") << "{\"address\":" << json_string(d.server.addr.str())
-			    << ",\"port\":" << d.server.port
-			    << ",\"forward\":" << json_string(lowercase(forward_name(d.conn_flags))) << ",\"weight\":" << d.weight << ",\"u_threshold\":" << d.u_thresh
-			    << ",\"l_threshold\":" << d.l_thresh << ",\"active\":" << d.active << ",\"inactive\":" << d.inactive
-			    << ",\"persistent\":" << d.persistent << ",\"stats\":" << stats(d.stats) << "}";
-		}
-		out << "]}";
+	Printer p(out, Format::Json);
+	p.begin_object();
+	p.begin_array("services");
+	for (const auto &s : services) {
+		p.begin_object();
+		print_service_id(p, "service", s.id);
+		p.str(Show::Json, "scheduler", nullptr, s.conf.sched);
+		p.unum(Show::Json, "flags", nullptr, s.conf.flags);
+		if (s.conf.flags & IP_VS_SVC_F_PERSISTENT)
+			p.unum(Show::Json, "persistent", nullptr, s.conf.timeout);
+		else
+			p.null("persistent");
+		p.unum(Show::Json, "netmask", nullptr, s.conf.netmask);
+		print_ipvs_stats(p, s.stats);
+		p.begin_array("servers");
+		for (const auto &d : ipvs.dests(s.id))
+			print_ipvs_dest(p, d);
+		p.end_array();
+		p.end_object();
 	}
-	out << "]}\n";
+	p.end_array();
+	p.end_object();
 }
 
 } // namespace ncadm

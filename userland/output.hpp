@@ -6,6 +6,7 @@
 
 #include "families.hpp"
 #include "ipvs_list.hpp"
+#include "print.hpp"
 
 #include <array>
 
@@ -16,21 +17,19 @@
 
 namespace ncadm {
 
-enum class Format { Text, Json };
-
-// {"family":"inet","protocol":"tcp","address":"192.0.2.1","port":80}
-std::string service_json(const ServiceId &id);
-
+// Each listing is described once (print.hpp) and printed as text or JSON.
 // nc services (-s nc) and the engine policies of --pe nc services.
 void print_nc_services(std::ostream &out, const std::vector<NcService> &services,
 		       const std::vector<NcService> &engines, Format f);
 void print_nc_table(std::ostream &out, const ServiceId &id, const std::vector<NcEntry> &entries,
 		    Format f);
 void print_flushed(std::ostream &out, const ServiceId &id, uint32_t n, Format f);
-// -L -c, -L --timeout and -L --daemon with -o json (their text is ipvsadm's).
+// -L -c and -L --daemon with -o json (their text is ipvsadm's, in
+// ipvs_list.cpp); -L --timeout in both forms.
 void print_connections_json(std::ostream &out, const std::vector<Connection> &conns);
-void print_timeouts_json(std::ostream &out, const std::array<uint32_t, 3> &t);
-// ipvsadm -L as JSON: every service (or @one) with its servers and counters.
+void print_timeouts(std::ostream &out, const std::array<uint32_t, 3> &t, Format f);
+// ipvsadm -L as JSON: every service (or @one) with its servers and
+// counters (the text, byte for byte ipvsadm's, is list_ipvs).
 void print_ipvs_json(std::ostream &out, Ipvs &ipvs, const std::optional<ServiceId> &one);
 void print_daemons_json(std::ostream &out, const std::vector<SyncDaemon> &daemons);
 

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+// Unit tests of ncadm's listings (userland/print.cpp, output.cpp): each
+// listing is described once and printed as text or JSON; the JSON shapes
+// are the ones docs/ncadm.md documents, every string escaped.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include <sstream>
+
+#include "output.hpp"
+#include "parse.hpp"
+
+extern "C" {
+#include "ip_vs_nc.h"
+}
+
+using namespace ncadm;
+
+namespace {
+
+ServiceId tcp_service(const char *addr, uint16_t port)
+{
+	ServiceId id;
+	id.addr = parse_address(addr, "test");
+	id.af = id.addr.af;
+	id.protocol = IPPROTO_TCP;
+	id.port = port;
+	return id;
+}
+
+NcService nc_service()
+{
+	NcService s;
+	s.id = tcp_service("192.0.2.1", 80);
+	s.policy.key = NC_KEY_CLASSFUL;
+	s.policy.plen4 = 24;
+	s.policy.plen6 = 48;
+	s.policy.sticky = 1800;
+	s.policy.max_entries = 65536;
+	s.policy.subnets = parse_subnets("172,2001:db8::/32");
+	s.stats.lookups = 10;
+	s.stats.hits = 7;
+	s.stats.new_classes = 3;
+	s.stats.entries = 3;
+	return s;
+}
+
+std::string listing(Format f)
+{
+	std::ostringstream out;
+	NcService engine;
+	engine.id = tcp_service("2001:db8::1", 443);
+	engine.policy.key = NC_KEY_PREFIX;
+	engine.policy.plen4 = 16;
+	engine.policy.plen6 = 56;
+	print_nc_services(out, {nc_service()}, {engine}, f);
+	return out.str();
+}
+
+TEST(Output, NcServicesAsText)
+{
+	EXPECT_EQ(listing(Format::Text),
+		  "TCP 192.0.2.1:80 nc\n"
+		  "  key classful,/48  sticky 30m  pick hash  drain sysctl  max-entries 65536\n"
+		  "  nc-subnet 172.0.0.0/8,2001:db8::/32\n"
+		  "  entries 3  lookups 10  hits 7  new 3  expired 0  repicked 0  overflow 0  noserver 0\n"
+		  "TCP [2001:db8::1]:443 pe nc\n"
+		  "  key /16,/56\n"
+		  "  nc-subnet all\n");
+}
+
+TEST(Output, NcServicesAsJson)
+{
+	EXPECT_EQ(listing(Format::Json),
+		  "{\"services\":[{\"service\":{\"family\":\"inet\",\"protocol\":\"tcp\",\"address\":\"192.0.2.1\","
+		  "\"port\":80},\"policy\":{\"key\":\"classful\",\"prefix4\":24,\"prefix6\":48,\"sticky_seconds\":1800,"
+		  "\"pick\":\"hash\",\"drain\":\"sysctl\",\"max_entries\":65536,\"nc_subnets\":[\"172.0.0.0/8\","
+		  "\"2001:db8::/32\"]},\"stats\":{\"lookups\":10,\"hits\":7,\"new\":3,\"expired\":0,\"repicked\":0,"
+		  "\"overflow\":0,\"noserver\":0,\"entries\":3}}],\"engines\":[{\"service\":{\"family\":\"inet6\","
+		  "\"protocol\":\"tcp\",\"address\":\"2001:db8::1\",\"port\":443},\"engine\":\"nc\",\"policy\":"
+		  "{\"key\":\"prefix\",\"prefix4\":16,\"prefix6\":56,\"nc_subnets\":[]}}]}\n");
+}
+
+TEST(Output, TableAndFlush)
+{
+	NcEntry e;
+	e.cls = parse_subnets("172.16.0.0/16")[0];
+	e.server.addr = parse_address("10.255.0.11", "test");
+	e.server.port = 80;
+	e.age_ms = 61500;
+	e.idle_ms = 2000;
+	e.left_ms = 1798000;
+	e.conns = 4;
+	std::ostringstream text, json, flushed;
+	print_nc_table(text, tcp_service("192.0.2.1", 80), {e}, Format::Text);
+	print_nc_table(json, tcp_service("192.0.2.1", 80), {e}, Format::Json);
+	EXPECT_EQ(text.str(), "TCP 192.0.2.1:80\n"
+			      "Class                        Server                             Age      Idle      Left      Conns\n"
+			      "172.16.0.0/16                10.255.0.11:80                     61s        2s     1798s          4\n");
+	EXPECT_EQ(json.str(), "{\"service\":{\"family\":\"inet\",\"protocol\":\"tcp\",\"address\":\"192.0.2.1\",\"port\":80},"
+			      "\"entries\":[{\"class\":\"172.16.0.0/16\",\"server\":\"10.255.0.11:80\",\"age_ms\":61500,"
+			      "\"idle_ms\":2000,\"left_ms\":1798000,\"conns\":4}]}\n");
+	print_flushed(flushed, tcp_service("192.0.2.1", 80), 1, Format::Text);
+	print_flushed(flushed, tcp_service("192.0.2.1", 80), 2, Format::Text);
+	EXPECT_EQ(flushed.str(), "TCP 192.0.2.1:80: 1 entry flushed\nTCP 192.0.2.1:80: 2 entries flushed\n");
+}
+
+TEST(Output, TimeoutsBothWays)
+{
+	std::ostringstream text, json;
+	print_timeouts(text, {900, 120, 300}, Format::Text);
+	print_timeouts(json, {900, 120, 300}, Format::Json);
+	EXPECT_EQ(text.str(), "Timeout (tcp tcpfin udp): 900 120 300\n");
+	EXPECT_EQ(json.str(), "{\"timeouts\":{\"tcp\":900,\"tcpfin\":120,\"udp\":300}}\n");
+}
+
+// Every string goes through the one escaper: a daemon interface or a
+// persistence engine's data could hold anything.
+TEST(Output, StringsAreEscaped)
+{
+	EXPECT_EQ(json_quote("a\"b\\c\nd\x01"), "\"a\\\"b\\\\c\\nd\\u0001\"");
+	SyncDaemon d;
+	d.state = 1; // IP_VS_STATE_MASTER
+	d.mcast_ifn = "eth\"0";
+	std::ostringstream out;
+	print_daemons_json(out, {d});
+	EXPECT_EQ(out.str(), "{\"daemons\":[{\"state\":\"master\",\"mcast_interface\":\"eth\\\"0\",\"syncid\":0,"
+			     "\"sync_maxlen\":0,\"mcast_group\":null,\"mcast_port\":0,\"mcast_ttl\":0}]}\n");
+}
+
+} // namespace
