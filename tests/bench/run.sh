@@ -57,9 +57,9 @@ for o in $(seq 21 60); do echo "route add local $o.0.0.0/8 dev lo"; done | ip -n
 ip -n cli route add local 100.64.0.0/10 dev lo
 ip -n cli route add local 101.0.0.0/8 dev lo # fresh classes for part 2
 ip -n cli route add local 102.0.0.0/8 dev lo # classes of the engine's part 3
-in_ns cli sysctl -qw net.ipv4.ip_nonlocal_bind=1
+topo_exec cli sysctl -qw net.ipv4.ip_nonlocal_bind=1
 # Many short connections: recycle client ports and keep the conn table small.
-in_ns dir sysctl -qw net.ipv4.vs.conn_reuse_mode=1
+topo_exec dir sysctl -qw net.ipv4.vs.conn_reuse_mode=1
 SRC_OCTETS=21.0.0.0/0:40:16777216      # 40 classes, one per first octet
 SRC_CGN24=100.64.0.0/10:1000:256       # 1000 /24 classes
 SRC_CGN32=100.64.0.0/10:4000000:1      # every connection its own /32
@@ -87,7 +87,7 @@ persist-M255.255.255.0 100 -s_wlc_-p_1800_-M_255.255.255.0 -"
 
 while read -r name port opts src; do
 	ncadm dir -A -t "$VIP:$port" ${opts//_/ }
-	for i in $(seq 1 $NSERVERS); do ncadm dir -a -t "$VIP:$port" -r "$(rs_addr "$i"):80" -m; done
+	for i in $(seq 1 $NSERVERS); do ncadm dir -a -t "$VIP:$port" -r "$(topo_rs_addr "$i"):80" -m; done
 done <<< "$configs
 $qconfigs"
 
@@ -101,7 +101,7 @@ nproc > "$out/vcpus.txt"
 # with --pe nc; once the datagrams' connections have expired (UDP timeout
 # 1 s meanwhile), only the templates remain. Objects in use per cache.
 slab_objects() { cut -d' ' -f1 "/sys/kernel/slab/$1/objects"; }
-in_ns dir nft -f - <<-'EOF'
+topo_exec dir nft -f - <<-'EOF'
 table ip benchpe {
 	chain pre {
 		type filter hook prerouting priority mangle; policy accept;
@@ -110,20 +110,20 @@ table ip benchpe {
 }
 EOF
 ncadm dir -A -f 91 -s wlc -p 7200 --pe nc --nc-key /32
-for i in $(seq 1 $NSERVERS); do ncadm dir -a -f 91 -r "$(rs_addr "$i"):91" -m; done
+for i in $(seq 1 $NSERVERS); do ncadm dir -a -f 91 -r "$(topo_rs_addr "$i"):91" -m; done
 ncadm dir --set 0 0 1
-udp_conns() { in_ns dir grep -c '^UDP' /proc/net/ip_vs_conn || true; }
+udp_conns() { topo_exec dir grep -c '^UDP' /proc/net/ip_vs_conn || true; }
 : > "$out/pe.dat"
 pe_conn0=$(slab_objects ip_vs_conn) pe_k32=$(slab_objects kmalloc-32) pe_bytes0=$(slab_bytes ip_vs_conn)
 filled=0
 for size in "${PE_FLOOD[@]}"; do
 	base=$((0x66000000 + filled))
-	in_ns cli "$bench" udp --to "$VIP:91" \
+	topo_exec cli "$bench" udp --to "$VIP:91" \
 		--sources "$((base >> 24 & 255)).$((base >> 16 & 255)).$((base >> 8 & 255)).$((base & 255))/0:$((size - filled)):1" \
 		--conns $((size - filled)) > "$TMPDIR/f"
 	filled=$size
 	nc_wait 300 "the engine flood's UDP connections did not expire" eval '[ "$(udp_conns)" = 0 ]'
-	templates=$(in_ns dir grep -c ' nc ' /proc/net/ip_vs_conn || true)
+	templates=$(topo_exec dir grep -c ' nc ' /proc/net/ip_vs_conn || true)
 	# classes templates conn_objects kmalloc32_objects conn_slab_bytes
 	echo "$size $templates $(($(slab_objects ip_vs_conn) - pe_conn0)) $(($(slab_objects kmalloc-32) - pe_k32))" \
 		"$(($(slab_bytes ip_vs_conn) - pe_bytes0))" >> "$out/pe.dat"
@@ -193,7 +193,7 @@ fi
 # filled by a UDP flood of distinct sources, then TCP connections from
 # classes already in it (hits) and from new ones (misses), timed by
 # kprobe. Real servers do not listen on 90: a SYN is scheduled, then reset.
-in_ns dir nft -f - <<-'EOF'
+topo_exec dir nft -f - <<-'EOF'
 table ip bench {
 	chain pre {
 		type filter hook prerouting priority mangle; policy accept;
@@ -202,17 +202,17 @@ table ip bench {
 }
 EOF
 ncadm dir -A -f 90 -s nc --nc-key /32 --nc-max-entries 4000000 --sticky 2h
-for i in $(seq 1 $NSERVERS); do ncadm dir -a -f 90 -r "$(rs_addr "$i"):90" -m; done
+for i in $(seq 1 $NSERVERS); do ncadm dir -a -f 90 -r "$(topo_rs_addr "$i"):90" -m; done
 : > "$out/size.dat"
 nc_base=$(slab_bytes ip_vs_nc_entry)
 conn_base=$(slab_bytes ip_vs_conn)
-conns_base=$(in_ns dir cat /proc/net/ip_vs_conn | wc -l)
+conns_base=$(topo_exec dir cat /proc/net/ip_vs_conn | wc -l)
 filled=0
 for size in "${FLOOD[@]}"; do
 	if [ $size -gt $filled ]; then
 		# Classes filled..size-1 of 100.64.0.0/10 (one datagram each).
 		base=$((0x64400000 + filled))
-		in_ns cli "$bench" udp --to "$VIP:90" \
+		topo_exec cli "$bench" udp --to "$VIP:90" \
 			--sources "$((base >> 24 & 255)).$((base >> 16 & 255)).$((base >> 8 & 255)).$((base & 255))/0:$((size - filled)):1" \
 			--conns $((size - filled)) > "$TMPDIR/f"
 		nc_log "flood to $size classes: $(cat "$TMPDIR/f")"
@@ -227,7 +227,7 @@ for size in "${FLOOD[@]}"; do
 		kretprobe:nc_schedule /@t[tid]/ { @ns = stats(nsecs - @t[tid]); delete(@t[tid]); }' > "$TMPDIR/bt2" 2>&1 &
 		bt=$!
 		bt_attached "$TMPDIR/bt2"
-		in_ns cli "$bench" tcp --to "$VIP:90" --sources "100.64.0.0/10:$k:1" --conns 500 --concurrency 16 > /dev/null
+		topo_exec cli "$bench" tcp --to "$VIP:90" --sources "100.64.0.0/10:$k:1" --conns 500 --concurrency 16 > /dev/null
 		bt_stop $bt
 		hit=$(sed -n 's/.*average \([0-9]*\).*/\1/p' "$TMPDIR/bt2")
 		bpftrace -e '
@@ -235,7 +235,7 @@ for size in "${FLOOD[@]}"; do
 		kretprobe:nc_schedule /@t[tid]/ { @ns = stats(nsecs - @t[tid]); delete(@t[tid]); }' > "$TMPDIR/bt3" 2>&1 &
 		bt=$!
 		bt_attached "$TMPDIR/bt3"
-		in_ns cli "$bench" tcp --to "$VIP:90" --sources "101.0.0.0/8:500:1" --conns 500 --concurrency 16 > /dev/null 2>&1 || true
+		topo_exec cli "$bench" tcp --to "$VIP:90" --sources "101.0.0.0/8:500:1" --conns 500 --concurrency 16 > /dev/null 2>&1 || true
 		bt_stop $bt
 		miss=$(sed -n 's/.*average \([0-9]*\).*/\1/p' "$TMPDIR/bt3")
 		ncadm dir --nc-flush -f 90 --class 101.0.0.0 > /dev/null || true
@@ -244,7 +244,7 @@ for size in "${FLOOD[@]}"; do
 	fi
 	# size entries hit_ns miss_ns nc_slab_bytes conn_slab_bytes ipvs_conns
 	echo "$size $entries ${hit:--} ${miss:--} $(($(slab_bytes ip_vs_nc_entry) - nc_base))" \
-		"$(($(slab_bytes ip_vs_conn) - conn_base)) $(($(in_ns dir cat /proc/net/ip_vs_conn | wc -l) - conns_base))" >> "$out/size.dat"
+		"$(($(slab_bytes ip_vs_conn) - conn_base)) $(($(topo_exec dir cat /proc/net/ip_vs_conn | wc -l) - conns_base))" >> "$out/size.dat"
 	nc_log "table $size classes ($entries entries): hit ${hit:--} ns, miss ${miss:--} ns"
 done
 
@@ -295,12 +295,12 @@ for pair in "sh 82" "mh 83" "nc-prefix24-few 87" "nc-prefix32-many 88"; do
 	}
 	changed() { join <(sort "$1") <(sort "$2") | awk '$2 != $3 { n++ } END { print n + 0 }'; }
 	pass "$TMPDIR/before"
-	ncadm dir -a -t "$VIP:$port" -r "$(rs_addr $((NSERVERS + 1))):80" -m
+	ncadm dir -a -t "$VIP:$port" -r "$(topo_rs_addr $((NSERVERS + 1))):80" -m
 	pass "$TMPDIR/added"
-	ncadm dir -d -t "$VIP:$port" -r "$(rs_addr $((NSERVERS + 1))):80"
-	ncadm dir -d -t "$VIP:$port" -r "$(rs_addr $NSERVERS):80"
+	ncadm dir -d -t "$VIP:$port" -r "$(topo_rs_addr $((NSERVERS + 1))):80"
+	ncadm dir -d -t "$VIP:$port" -r "$(topo_rs_addr $NSERVERS):80"
 	pass "$TMPDIR/removed"
-	ncadm dir -a -t "$VIP:$port" -r "$(rs_addr $NSERVERS):80" -m
+	ncadm dir -a -t "$VIP:$port" -r "$(topo_rs_addr $NSERVERS):80" -m
 	# "name moved_on_add moved_on_remove classes had_removed_server"
 	echo "$name $(changed "$TMPDIR/before" "$TMPDIR/added") $(changed "$TMPDIR/before" "$TMPDIR/removed")" \
 		"$MOVED $(grep -c " rs$NSERVERS\$" "$TMPDIR/before")" >> "$out/moved.dat"

@@ -17,16 +17,16 @@ topo_add_clients $direct
 # run_round SCHED PORT: the workload against a service on VIP:PORT.
 run_round() {
 	local sched=$1 port=$2 f i
-	in_ns dir ipvsadm -A -t "$VIP:$port" -s "$sched"
+	topo_exec dir ipvsadm -A -t "$VIP:$port" -s "$sched"
 	for i in 1 2 3; do
-		in_ns dir ipvsadm -a -t "$VIP:$port" -r "$(rs_addr "$i"):80" -m
+		topo_exec dir ipvsadm -a -t "$VIP:$port" -r "$(topo_rs_addr "$i"):80" -m
 	done
 	for f in fw0 fw1; do
 		probe "lan${f#fw}" --to "$VIP:$port" --from 10.200.0.2 --count 8 > "$TMPDIR/$sched.$f"
 	done
 	probe cli --to "$VIP:$port" --from "${direct// /,}" --count 2 > "$TMPDIR/$sched.direct"
 	# The director sees the firewalls' pool addresses: take them from IPVS.
-	in_ns dir ipvsadm -Lnc | awk -v vs="$VIP:$port" '$5 == vs' > "$TMPDIR/$sched.conns"
+	topo_exec dir ipvsadm -Lnc | awk -v vs="$VIP:$port" '$5 == vs' > "$TMPDIR/$sched.conns"
 }
 
 show() {
@@ -46,7 +46,7 @@ show() {
 
 run_round nc 80
 echo "Director configured with stock ipvsadm:"
-in_ns dir ipvsadm -Ln | sed 's/^/  /'
+topo_exec dir ipvsadm -Ln | sed 's/^/  /'
 show nc
 
 # The same workload against the stock round-robin scheduler, on port 81

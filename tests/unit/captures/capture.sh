@@ -24,7 +24,7 @@ modprobe ip_vs_rr
 capture() {
 	local name=$1
 	shift
-	in_ns dir strace -o "$TMPDIR/st" -e trace=sendmsg,recvmsg -e write=3,4,5 -e read=3,4,5 "$@" > /dev/null 2>&1
+	topo_exec dir strace -o "$TMPDIR/st" -e trace=sendmsg,recvmsg -e write=3,4,5 -e read=3,4,5 "$@" > /dev/null 2>&1
 	awk '
 	function flush() {
 		type = substr(hex, 9, 4)
@@ -42,20 +42,20 @@ capture() {
 
 # The generic netlink family ids the captures were made with.
 for f in IPVS IPVS_NC; do
-	echo "$f $(($(in_ns dir genl ctrl get name "$f" | sed -n 's/.*ID: \(0x[0-9a-f]*\).*/\1/p')))"
+	echo "$f $(($(topo_exec dir genl ctrl get name "$f" | sed -n 's/.*ID: \(0x[0-9a-f]*\).*/\1/p')))"
 done > "$out/families.txt"
 
 capture ipvs_new_service ipvsadm -A -t "$VIP:80" -s rr -p 300 -M 255.255.255.0
-capture ipvs_new_dest ipvsadm -a -t "$VIP:80" -r "$(rs_addr 1):8080" -m -w 3 -x 100 -y 50
-in_ns dir ipvsadm -A -u "[$VIP6]:53" -s rr -o
-in_ns dir ipvsadm -A -f 7 -s rr -p 60
+capture ipvs_new_dest ipvsadm -a -t "$VIP:80" -r "$(topo_rs_addr 1):8080" -m -w 3 -x 100 -y 50
+topo_exec dir ipvsadm -A -u "[$VIP6]:53" -s rr -o
+topo_exec dir ipvsadm -A -f 7 -s rr -p 60
 capture ipvs_get_services ipvsadm -Ln
 capture ipvs_get_dests ipvsadm -Ln -t "$VIP:80"
 capture ipvs_new_daemon ipvsadm --start-daemon master --mcast-interface br0 --syncid 5 --mcast-group 239.1.2.3 \
 	--mcast-port 9000 --mcast-ttl 2 --sync-maxlen 1400
 capture ipvs_get_daemons ipvsadm -L --daemon
 
-nc_service dir "$VIP:82" 2 --sticky 90s --nc-subnet 61.0.0.0/8,2001:db8::/32 --nc-pick wlc
+ncadm_service dir "$VIP:82" 2 --sticky 90s --nc-subnet 61.0.0.0/8,2001:db8::/32 --nc-pick wlc
 capture nc_set_policy "$NC_BIN/ncadm" -E -t "$VIP:82" --sticky 45m --nc-key /20,/56 --nc-drain keep
 probe cli --to "$VIP:82" --from 61.1.0.1,62.7.0.1 --count 1 > /dev/null
 capture nc_get_service "$NC_BIN/ncadm" -L --nc "$VIP:82"

@@ -3,7 +3,8 @@
 #
 # tests/vm/lib/assert.sh - how a VM scenario fails, logs and waits
 # (sourced by topo.sh). nc_fail ends the scenario naming the problem;
-# nc_wait* poll with a bound far above the usual time; expect_* compare.
+# nc_wait* poll with a bound far above the usual time; expect_* compare;
+# nc_entry_cache_objects reads the module's entry cache.
 
 # Scenarios whose assertions race a timer stretch their times by this
 # factor; tests/debug-kernel/check sets it, since KASAN and lockdep make
@@ -63,4 +64,18 @@ expect_err() {
 	if out=$("$@" 2>&1); then nc_fail "'$*' succeeded"; fi
 	[ "$(echo "$out" | wc -l)" = 1 ] || nc_fail "'$*' printed more than one line: $out"
 	case "$out" in *"$want"*) ;; *) nc_fail "'$*' said '$out', expected '$want'" ;; esac
+}
+
+# nc_wait_answer NS ADDR:PORT FROM WHAT: poll (60 s) until a server
+# answers a connection from FROM in NS.
+nc_wait_answer() {
+	nc_wait 60 "$4 does not answer on $2" \
+		topo_exec "$1" "$NC_BIN/ncprobe" connect --to "$2" --from "$3" --timeout-ms 5000 >/dev/null 2>&1
+}
+
+# nc_entry_cache_objects: the objects allocated in ip_vs_nc_entry, the
+# module's slab cache, or nothing when it does not exist (the VM boots with
+# slab_nomerge, so the cache is never an alias of another).
+nc_entry_cache_objects() {
+	awk '$1 == "ip_vs_nc_entry" { print $3 }' /proc/slabinfo
 }

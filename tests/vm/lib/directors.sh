@@ -28,8 +28,8 @@ _dirs_port() {
 }
 
 _dirs_arp_silent() {
-	nc_sysctl "$1" net.ipv4.conf.all.arp_ignore 1
-	nc_sysctl "$1" net.ipv4.conf.all.arp_announce 2
+	topo_sysctl "$1" net.ipv4.conf.all.arp_ignore 1
+	topo_sysctl "$1" net.ipv4.conf.all.arp_announce 2
 }
 
 # dirs_setup N M: N directors d1..dN (with nothing configured in IPVS) and
@@ -44,7 +44,7 @@ dirs_setup() {
 	ip -n sw link set br0 up
 	_topo_new_ns cli
 	_topo_new_ns rtr
-	nc_sysctl rtr net.ipv4.ip_forward 1
+	topo_sysctl rtr net.ipv4.ip_forward 1
 	ip link add r0 netns rtr type veth peer name eth0 netns cli
 	ip -n rtr addr add 192.0.2.1/24 dev r0
 	ip -n rtr link set r0 up
@@ -59,7 +59,7 @@ dirs_setup() {
 		ns=d$i
 		_topo_new_ns "$ns"
 		_dirs_arp_silent "$ns"
-		nc_sysctl "$ns" net.ipv4.vs.conntrack 0
+		topo_sysctl "$ns" net.ipv4.vs.conntrack 0
 		_dirs_port "$ns" seg0
 		ip -n "$ns" addr add "$(dirs_addr "$i")/24" dev seg0
 		ip -n "$ns" addr add "$VIP/32" dev lo
@@ -79,7 +79,7 @@ dirs_add_server() {
 	ip -n "$ns" addr add "$(dirs_rs_addr "$j")/24" dev seg0
 	ip -n "$ns" addr add "$VIP/32" dev lo
 	ip -n "$ns" route add default via 10.10.0.1
-	in_ns "$ns" setsid -f "$NC_BIN/ncprobe" serve --id "$ns" --port 80
+	topo_exec "$ns" setsid -f "$NC_BIN/ncprobe" serve --id "$ns" --port 80
 	nc_wait_answer rtr "$(dirs_rs_addr "$j"):80" 10.10.0.1 "real server $ns"
 }
 
@@ -97,5 +97,5 @@ dirs_rules() {
 # dirs_served_by NS: "source director" lines for every connection that
 # director NS's IPVS has seen (its connection table).
 dirs_served_by() {
-	in_ns "$1" ipvsadm -Lcn | awk -v d="$1" 'NR > 2 { split($4, a, ":"); print a[1], d }'
+	topo_exec "$1" ipvsadm -Lcn | awk -v d="$1" 'NR > 2 { split($4, a, ":"); print a[1], d }'
 }

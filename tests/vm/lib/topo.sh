@@ -3,8 +3,10 @@
 #
 # tests/vm/lib/topo.sh - network-namespace topology for the VM tests.
 # Source it from a scenario script that runs inside the guest (tests/vm/run);
-# it sources assert.sh (failing, waiting, expect_*) and tools.sh (ncprobe,
-# ncadm and ipvsadm wrappers). Topology functions are topo_*.
+# it sources assert.sh and tools.sh. One naming scheme across the library:
+# topo_* the topology (dirs_* its multi-director part, directors.sh); nc_*
+# the harness itself (nc_fail, nc_log, nc_wait*, nc_entry_cache_objects);
+# expect_* checks; tool wrappers after their tool (probe*, ncadm*, ipvsadm*).
 #
 #   lan_<fw> --- fw_<fw> ---+
 #   (private clients) (SNAT)|  192.0.3.0/24 etc.
@@ -31,25 +33,25 @@ NC_FW_COUNT=0
 . "$(dirname "${BASH_SOURCE[0]}")/assert.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 
-in_ns() {
+topo_exec() {
 	local ns=$1
 	shift
 	ip netns exec "$ns" "$@"
 }
 
-nc_sysctl() {
+topo_sysctl() {
 	local ns=$1 key=$2 val=$3
-	in_ns "$ns" sysctl -qw "$key=$val"
+	topo_exec "$ns" sysctl -qw "$key=$val"
 }
 
 _topo_new_ns() {
 	local ns=$1
 	ip netns add "$ns"
 	ip -n "$ns" link set lo up
-	nc_sysctl "$ns" net.ipv4.conf.all.rp_filter 0
-	nc_sysctl "$ns" net.ipv4.conf.default.rp_filter 0
-	nc_sysctl "$ns" net.ipv6.conf.all.accept_dad 0
-	nc_sysctl "$ns" net.ipv6.conf.default.accept_dad 0
+	topo_sysctl "$ns" net.ipv4.conf.all.rp_filter 0
+	topo_sysctl "$ns" net.ipv4.conf.default.rp_filter 0
+	topo_sysctl "$ns" net.ipv6.conf.all.accept_dad 0
+	topo_sysctl "$ns" net.ipv6.conf.default.accept_dad 0
 }
 
 # Load ip_vs and the freshly built ip_vs_nc.ko.
@@ -62,13 +64,6 @@ topo_load_modules() {
 	# The module registers its netlink family just after init returns.
 	nc_wait 60 "the IPVS_NC netlink family did not appear" \
 		eval 'genl ctrl get name IPVS_NC > /dev/null 2>&1'
-}
-
-# nc_entry_cache_objects: the objects allocated in ip_vs_nc_entry, the
-# module's slab cache, or nothing when it does not exist (the VM boots with
-# slab_nomerge, so the cache is never an alias of another).
-nc_entry_cache_objects() {
-	awk '$1 == "ip_vs_nc_entry" { print $3 }' /proc/slabinfo
 }
 
 # topo_unload_nc WHEN: rmmod ip_vs_nc, retrying for up to 60 s (services
@@ -93,9 +88,9 @@ topo_setup_director() {
 	topo_load_modules
 	_topo_new_ns dir
 	_topo_new_ns cli
-	nc_sysctl dir net.ipv4.ip_forward 1
-	nc_sysctl dir net.ipv6.conf.all.forwarding 1
-	nc_sysctl dir net.ipv4.vs.conntrack 0
+	topo_sysctl dir net.ipv4.ip_forward 1
+	topo_sysctl dir net.ipv6.conf.all.forwarding 1
+	topo_sysctl dir net.ipv4.vs.conntrack 0
 
 	ip link add c0 netns dir type veth peer name d0 netns cli
 	ip -n dir addr add 192.0.2.1/24 dev c0
@@ -132,7 +127,7 @@ topo_add_servers() {
 		ip -n "$ns" link set eth0 up
 		ip -n "$ns" route add default via 10.255.0.1
 		ip -n "$ns" -6 route add default via 2001:db8:ff::1
-		in_ns "$ns" setsid -f "$NC_BIN/ncprobe" serve --id "$ns" --port "$port"
+		topo_exec "$ns" setsid -f "$NC_BIN/ncprobe" serve --id "$ns" --port "$port"
 	done
 	# Servers are ready once each one answers on its own address (until
 	# its ncprobe has bound the port, a connection is refused at once).
@@ -141,8 +136,8 @@ topo_add_servers() {
 	done
 }
 
-# rs_addr I: address of real server I.
-rs_addr() { echo "10.255.0.$((10 + $1))"; }
+# topo_rs_addr I: address of real server I.
+topo_rs_addr() { echo "10.255.0.$((10 + $1))"; }
 rs6_addr() { echo "2001:db8:ff::$((10 + $1))"; }
 
 # topo_add_clients ADDR...: client source addresses, all in cli.
@@ -166,7 +161,7 @@ topo_add_firewall() {
 	lan=lan$k fw=fw$k
 	_topo_new_ns "$lan"
 	_topo_new_ns "$fw"
-	nc_sysctl "$fw" net.ipv4.ip_forward 1
+	topo_sysctl "$fw" net.ipv4.ip_forward 1
 	ip link add i0 netns "$fw" type veth peer name eth0 netns "$lan"
 	ip -n "$lan" addr add 10.200.0.2/24 dev eth0
 	ip -n "$lan" link set eth0 up
@@ -185,7 +180,7 @@ topo_add_firewall() {
 		ip -n dir route add "$a/32" via "192.0.$((3 + k)).2"
 		i=$((i + 1))
 	done
-	in_ns "$fw" nft -f - <<-EOF || nc_fail "nft SNAT rules for $fw"
+	topo_exec "$fw" nft -f - <<-EOF || nc_fail "nft SNAT rules for $fw"
 	table ip nat {
 		chain post {
 			type nat hook postrouting priority srcnat; policy accept;
@@ -209,7 +204,7 @@ topo_cleanup() {
 # topo_fwmark NS PORT MARK: NS marks TCP to $VIP:PORT with MARK before
 # IPVS sees it (the traffic of a fwmark service).
 topo_fwmark() {
-	in_ns "$1" nft -f - <<-NFT
+	topo_exec "$1" nft -f - <<-NFT
 	table ip mangle {
 		chain pre {
 			type filter hook prerouting priority mangle; policy accept;

@@ -10,7 +10,7 @@ topo_setup_director
 topo_add_servers 3
 ipvsadm_service dir "$VIP:80" 3
 
-in_ns dir ipvsadm -Ln > "$TMPDIR/list"
+topo_exec dir ipvsadm -Ln > "$TMPDIR/list"
 cat "$TMPDIR/list"
 grep -Eq "^TCP  $VIP:80 nc *\$" "$TMPDIR/list" || nc_fail "ipvsadm -Ln does not list the service with scheduler nc"
 [ "$(grep -c -- '-> 10.255.0.1[123]:80 *Masq' "$TMPDIR/list")" = 3 ] || nc_fail "ipvsadm -Ln does not list the three real servers"
@@ -25,13 +25,13 @@ topo_add_clients $same $others
 probe cli --to "$VIP:80" --from "${same// /,}" --count 5 > "$TMPDIR/same"
 nc_log "class 172: $(sort "$TMPDIR/same" | uniq -c | tr -s ' ' | paste -sd,)"
 [ "$(wc -l < "$TMPDIR/same")" = 20 ] || nc_fail "expected 20 answers from class 172"
-[ "$(servers_of "$TMPDIR/same" | wc -l)" = 1 ] || nc_fail "class 172 was split over servers: $(servers_of "$TMPDIR/same" | paste -sd' ')"
+[ "$(probe_servers "$TMPDIR/same" | wc -l)" = 1 ] || nc_fail "class 172 was split over servers: $(probe_servers "$TMPDIR/same" | paste -sd' ')"
 
 probe cli --to "$VIP:80" --from "$(echo $others | tr ' ' ,)" --count 3 > "$TMPDIR/others"
 for a in $others; do
-	[ "$(servers_of "$TMPDIR/others" "$a" | wc -l)" = 1 ] || nc_fail "client $a was split over servers"
+	[ "$(probe_servers "$TMPDIR/others" "$a" | wc -l)" = 1 ] || nc_fail "client $a was split over servers"
 done
-spread=$(servers_of "$TMPDIR/others" | wc -l)
+spread=$(probe_servers "$TMPDIR/others" | wc -l)
 nc_log "30 other classes spread over $spread servers: $(awk '{print $2}' "$TMPDIR/others" | sort | uniq -c | tr -s ' ' | paste -sd,)"
 [ "$spread" -gt 1 ] || nc_fail "30 different classes all went to one server"
 echo "PASS: nc_basic"

@@ -17,8 +17,8 @@ set -euo pipefail
 topo_setup_director
 topo_add_servers 4
 svc=$VIP:81
-nc_service dir "$svc" 3 --nc-key /16 --sticky 2s --nc-max-entries 150
-ncadm dir -a -t "$svc" -r "$(rs_addr 4):80" -m -w 0   # rs4 is drained from the start
+ncadm_service dir "$svc" 3 --nc-key /16 --sticky 2s --nc-max-entries 150
+ncadm dir -a -t "$svc" -r "$(topo_rs_addr 4):80" -m -w 0   # rs4 is drained from the start
 a="" b=""
 for i in $(seq 1 1000); do a+=" $((i % 50 + 11)).$((i / 50)).0.1"; b+=" $((i % 50 + 11)).$((i / 50)).1.$((i % 200 + 1))"; done
 topo_add_clients $a $b
@@ -26,7 +26,7 @@ echo $a | tr ' ' '\n' > "$TMPDIR/a"
 echo $b | tr ' ' '\n' > "$TMPDIR/b"
 
 svc2=$VIP:82
-nc_service dir "$svc2" 3 --sticky 5m
+ncadm_service dir "$svc2" 3 --sticky 5m
 seq 1 50 | sed 's/^/61.0.0./' > "$TMPDIR/c"
 topo_add_clients $(cat "$TMPDIR/c")
 saved2=$(ncadm dir -S -n | grep -F -- "-t $svc2 " | grep -v -- '-A ')
@@ -42,7 +42,7 @@ pf=$!
 ip netns exec dir setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
 	sh -c "'$NC_BIN/ncnl' fuzz-unprivileged $svc 1000 && '$NC_BIN/ncnl' fuzz-unprivileged $svc2 1000" > "$TMPDIR/fuzz-unpriv" 2>&1 &
 pu=$!
-in_ns dir "$NC_BIN/ncnl" churn "$svc" "$(rs_addr 1):80,$(rs_addr 2):80,$(rs_addr 3):80" 100 $pa $pb > "$TMPDIR/churn" ||
+topo_exec dir "$NC_BIN/ncnl" churn "$svc" "$(topo_rs_addr 1):80,$(topo_rs_addr 2):80,$(topo_rs_addr 3):80" 100 $pa $pb > "$TMPDIR/churn" ||
 	nc_fail "the change driver failed: $(cat "$TMPDIR/churn")"
 wait $pa || true
 wait $pb || true
@@ -59,15 +59,15 @@ nc_log "$(grep '^churn:' "$TMPDIR/churn")"
 
 total=$(cat "$TMPDIR/out.a" "$TMPDIR/out.b" | wc -l)
 answered=$(cat "$TMPDIR/out.a" "$TMPDIR/out.b" | grep -vc ' -$' || true)
-nc_log "$changes configuration changes during $total connections, $answered answered; table at most $max_entries entries, $(nc_counter dir "$svc" overflow) overflows"
+nc_log "$changes configuration changes during $total connections, $answered answered; table at most $max_entries entries, $(ncadm_counter dir "$svc" overflow) overflows"
 expect_eq "connections made" "$total" 20000
 # rs4 (weight 0 all along) never gets a new class.
 ! grep -q ' rs4$' "$TMPDIR/out.a" "$TMPDIR/out.b" || nc_fail "a connection reached rs4, drained from the start"
 [ "$changes" -ge 80 ] || nc_fail "only $changes changes happened during the traffic"
 # Connections may be refused only while rs2 is out; most must be answered.
 [ "$answered" -ge $((total * 9 / 10)) ] || nc_fail "only $answered of $total connections answered"
-lookups=$(nc_counter dir "$svc" lookups)
-sum=$(( $(nc_counter dir "$svc" hits) + $(nc_counter dir "$svc" new) + $(nc_counter dir "$svc" noserver) ))
+lookups=$(ncadm_counter dir "$svc" lookups)
+sum=$(( $(ncadm_counter dir "$svc" hits) + $(ncadm_counter dir "$svc" new) + $(ncadm_counter dir "$svc" noserver) ))
 expect_eq "lookups = hits + new + noserver" "$lookups" "$sum"
 [ "$lookups" -ge "$answered" ] || nc_fail "fewer lookups ($lookups) than answered connections"
 [ "$max_entries" -le 150 ] || nc_fail "the table held $max_entries entries, above its cap of 150"
@@ -76,9 +76,9 @@ expect_eq "lookups = hits + new + noserver" "$lookups" "$sum"
 # sure, with 1000 classes and a long sticky time.
 ncadm dir --nc-flush "$svc" > /dev/null
 ncadm dir -E -t "$svc" --nc-key /16 --sticky 10m
-overflow=$(nc_counter dir "$svc" overflow)
+overflow=$(ncadm_counter dir "$svc" overflow)
 probe cli --to "$svc" --from-file "$TMPDIR/a" > "$TMPDIR/out.fill" || nc_fail "connections went unanswered with a full table"
-expect_eq "entries with 1000 classes and a cap of 150" "$(nc_counter dir "$svc" entries)" 150
-expect_eq "overflows while filling" "$(( $(nc_counter dir "$svc" overflow) - overflow ))" 850
-in_ns dir ipvsadm -D -t "$svc"
+expect_eq "entries with 1000 classes and a cap of 150" "$(ncadm_counter dir "$svc" entries)" 150
+expect_eq "overflows while filling" "$(( $(ncadm_counter dir "$svc" overflow) - overflow ))" 850
+topo_exec dir ipvsadm -D -t "$svc"
 echo "PASS: nc_churn"

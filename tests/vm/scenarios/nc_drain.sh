@@ -20,8 +20,8 @@ first_on() {
 	awk -v s="$2" '$2 == s { print $1; exit }' "$f"
 }
 
-weight() { ncadm dir -e -t "$1" -r "$(rs_addr 1):80" -m -w "$2"; }
-quiescent() { in_ns dir sysctl -qw net.ipv4.vs.expire_quiescent_template="$1"; }
+weight() { ncadm dir -e -t "$1" -r "$(topo_rs_addr 1):80" -m -w "$2"; }
+quiescent() { topo_exec dir sysctl -qw net.ipv4.vs.expire_quiescent_template="$1"; }
 answer() { probe cli --to "$1" --from "$2" --count "${3:-1}" | awk '{ print $2 }' | sort -u | paste -sd' '; }
 
 # drain_case SERVICE SYSCTL EXPECT(stay|move)
@@ -46,14 +46,14 @@ drain_case() {
 	ncadm dir --nc-flush "$svc" >/dev/null
 }
 
-nc_service dir "$VIP:81" 3
+ncadm_service dir "$VIP:81" 3
 drain_case "$VIP:81" 0 stay
 drain_case "$VIP:81" 1 move
-[ "$(nc_counter dir "$VIP:81" repicked)" -ge 1 ] || nc_fail "re-pick not counted"
+[ "$(ncadm_counter dir "$VIP:81" repicked)" -ge 1 ] || nc_fail "re-pick not counted"
 
-nc_service dir "$VIP:82" 3 --nc-drain repick
+ncadm_service dir "$VIP:82" 3 --nc-drain repick
 drain_case "$VIP:82" 0 move
-nc_service dir "$VIP:83" 3 --nc-drain keep
+ncadm_service dir "$VIP:83" 3 --nc-drain keep
 drain_case "$VIP:83" 1 stay
 
 ipvsadm_service dir "$VIP:84" 3 -b flag-3
@@ -63,12 +63,12 @@ ncadm dir -L --nc "$VIP:84" | grep -q "drain repick" || nc_fail "-b flag-3 not s
 # Overload (upper threshold reached): as with persistence templates, a
 # class keeps its server; new classes go elsewhere.
 ncadm dir -A -t "$VIP:85" -s nc
-ncadm dir -a -t "$VIP:85" -r "$(rs_addr 1):80" -m -x 3
-for i in 2 3; do ncadm dir -a -t "$VIP:85" -r "$(rs_addr "$i"):80" -m; done
+ncadm dir -a -t "$VIP:85" -r "$(topo_rs_addr 1):80" -m -x 3
+for i in 2 3; do ncadm dir -a -t "$VIP:85" -r "$(topo_rs_addr "$i"):80" -m; done
 c=$(first_on "$VIP:85" rs1)
 [ -n "$c" ] || nc_fail "$VIP:85: no class on rs1"
 expect_eq "class of $c with rs1 overloaded" "$(answer "$VIP:85" "$c" 5)" rs1
-in_ns dir ipvsadm -Ln | grep -A3 "$VIP:85" | grep "$(rs_addr 1):80" | awk '{ exit !($5 + $6 >= 3) }' ||
+topo_exec dir ipvsadm -Ln | grep -A3 "$VIP:85" | grep "$(topo_rs_addr 1):80" | awk '{ exit !($5 + $6 >= 3) }' ||
 	nc_fail "rs1 did not reach its upper threshold"
 got=$(answer "$VIP:85" 81.1.0.1,82.1.0.1,83.1.0.1,84.1.0.1)
 case " $got " in *" rs1 "*) nc_fail "a new class went to overloaded rs1" ;; esac

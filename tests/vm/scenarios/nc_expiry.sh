@@ -17,7 +17,7 @@ svc=$VIP:81
 # class would lapse between two of them. What must happen *after* a time
 # (reclaim) is polled for, with a bound far above the usual time.
 sticky=$((6 * NC_TIME_SCALE)) pace=$((2 * NC_TIME_SCALE))
-nc_service dir "$svc" 3 --sticky "${sticky}s" --nc-pick rr
+ncadm_service dir "$svc" 3 --sticky "${sticky}s" --nc-pick rr
 answer() { probe cli --to "$svc" --from "$1" | awk '{ print $2 }'; }
 
 first=$(answer 61.1.0.1)
@@ -30,26 +30,26 @@ table=$(ncadm dir --nc-table "$svc" -o json)
 left=$(grep -o '"left_ms":[0-9]*' <<<"$table" | cut -d: -f2 | sort -n | tail -n 1) || true
 [ -n "$left" ] && [ "$left" -gt 0 ] && [ "$left" -le $((sticky * 1000)) ] ||
 	nc_fail "time left '$left' ms not within the ${sticky} s sticky time: $table"
-expect_eq "class 61 within its sticky time" "$(servers_of "$TMPDIR/paced")" "$first"
-expect_eq "hits" "$(nc_counter dir "$svc" hits)" 4
-expect_eq "new classes" "$(nc_counter dir "$svc" new)" 2
+expect_eq "class 61 within its sticky time" "$(probe_servers "$TMPDIR/paced")" "$first"
+expect_eq "hits" "$(ncadm_counter dir "$svc" hits)" 4
+expect_eq "new classes" "$(ncadm_counter dir "$svc" new)" 2
 
 # No traffic: both entries expire and are reclaimed by the timer (it runs
 # every sticky/2, so within 1.5 x sticky).
-nc_wait_eq $((4 * sticky / NC_TIME_SCALE)) "entries after the sticky time, without traffic" 0 nc_counter dir "$svc" entries
-expect_eq "expired" "$(nc_counter dir "$svc" expired)" 2
+nc_wait_eq $((4 * sticky / NC_TIME_SCALE)) "entries after the sticky time, without traffic" 0 ncadm_counter dir "$svc" entries
+expect_eq "expired" "$(ncadm_counter dir "$svc" expired)" 2
 
 # The class is picked anew: rr continues with the server after $other.
 again=$(answer 61.1.0.1)
 nc_log "class 61: $first, then $again after expiry (62 was on $other)"
 [ "$again" != "$first" ] && [ "$again" != "$other" ] || nc_fail "class 61 was not picked anew after expiry"
-expect_eq "lookups = hits + new + noserver" "$(nc_counter dir "$svc" lookups)" \
-	$(( $(nc_counter dir "$svc" hits) + $(nc_counter dir "$svc" new) + $(nc_counter dir "$svc" noserver) ))
-expect_eq "lookups" "$(nc_counter dir "$svc" lookups)" 7
+expect_eq "lookups = hits + new + noserver" "$(ncadm_counter dir "$svc" lookups)" \
+	$(( $(ncadm_counter dir "$svc" hits) + $(ncadm_counter dir "$svc" new) + $(ncadm_counter dir "$svc" noserver) ))
+expect_eq "lookups" "$(ncadm_counter dir "$svc" lookups)" 7
 
 # A shorter sticky time set at run time applies to existing entries.
 ncadm dir -E -t "$svc" --sticky 30m
 answer 62.1.0.1 >/dev/null
 ncadm dir -E -t "$svc" --sticky "${NC_TIME_SCALE}s"
-nc_wait_eq 30 "entries after shortening the sticky time" 0 nc_counter dir "$svc" entries
+nc_wait_eq 30 "entries after shortening the sticky time" 0 ncadm_counter dir "$svc" entries
 echo "PASS: nc_expiry"

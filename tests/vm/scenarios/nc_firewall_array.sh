@@ -50,10 +50,10 @@ balance() {
 moved_direct() {
 	local a b moved=0 eligible=0
 	for a in $direct; do
-		b=$(servers_of "$1.direct" "$a")
+		b=$(probe_servers "$1.direct" "$a")
 		[ "$(echo "$b" | wc -l)" = 1 ] && [ "$b" != "$3" ] || continue
 		eligible=$((eligible + 1))
-		[ "$(servers_of "$2.direct" "$a")" = "$b" ] || moved=$((moved + 1))
+		[ "$(probe_servers "$2.direct" "$a")" = "$b" ] || moved=$((moved + 1))
 	done
 	echo "$moved/$eligible"
 }
@@ -69,14 +69,14 @@ for c in "${configs[@]}"; do
 	name=${c%%|*} args=${c#*|}
 	case $args in	# the engine's class key is set by ncadm
 	*--nc-key*) ncadm dir -A -t "$VIP:$port" $args || nc_fail "ncadm -A $args" ;;
-	*) in_ns dir ipvsadm -A -t "$VIP:$port" $args || nc_fail "ipvsadm -A $args" ;;
+	*) topo_exec dir ipvsadm -A -t "$VIP:$port" $args || nc_fail "ipvsadm -A $args" ;;
 	esac
-	for i in 1 2 3 4; do in_ns dir ipvsadm -a -t "$VIP:$port" -r "$(rs_addr "$i"):80" -m; done
+	for i in 1 2 3 4; do topo_exec dir ipvsadm -a -t "$VIP:$port" -r "$(topo_rs_addr "$i"):80" -m; done
 	out=$TMPDIR/p$port
 	run_workload "$port" "$out"
 	if [ "$port" = 80 ]; then
 		# The firewalls really rotate: the director saw every pool address.
-		seen=$(in_ns dir ipvsadm -Lnc | awk -v vs="$VIP:$port" '$5 == vs { split($4, a, ":"); print a[1] }' |
+		seen=$(topo_exec dir ipvsadm -Lnc | awk -v vs="$VIP:$port" '$5 == vs { split($4, a, ":"); print a[1] }' |
 			grep -c '^23\.\|^100\.64\.\|^45\.6\.7\.' || true)
 		[ "$seen" -ge 12 ] || nc_fail "the firewalls used only $seen pool addresses of 12"
 	fi
@@ -84,7 +84,7 @@ for c in "${configs[@]}"; do
 	bal=$(balance "$out" 4)
 
 	removed=$(awk 'NR == 1 { print $2 }' "$out.fw0")
-	in_ns dir ipvsadm -d -t "$VIP:$port" -r "$(rs_addr "${removed#rs}"):80"
+	topo_exec dir ipvsadm -d -t "$VIP:$port" -r "$(topo_rs_addr "${removed#rs}"):80"
 	run_workload "$port" "$out.after"
 	cat "$out".after.* | grep -q " $removed\$" && nc_fail "$name: a connection reached the removed server $removed"
 	a0=$(stickiness "$out.after.fw0") a1=$(stickiness "$out.after.fw1") a2=$(stickiness "$out.after.fw2")

@@ -14,10 +14,10 @@ topo_add_servers 3
 check() {
 	local svc=$1 clients=$2 want=$3 got a s f=$TMPDIR/probe
 	probe cli --to "$svc" --from "${clients// /,}" --count 2 > "$f"
-	got=$(table_classes dir "$svc")
+	got=$(ncadm_table_classes dir "$svc")
 	expect_eq "classes of $svc" "$got" "$want"
 	for a in $clients; do
-		s=$(server_of "$f" "$a")
+		s=$(probe_server "$f" "$a")
 		[ -n "$s" ] || nc_fail "$a got no answer"
 	done
 	nc_log "$svc: $got"
@@ -31,13 +31,13 @@ check "$VIP:81" "20.1.2.3 20.200.1.1 130.1.5.5 130.1.9.9 130.2.1.1 200.1.2.3 200
 ncadm dir -L --nc "$VIP:81" | grep -q "key classful" || nc_fail "-b flag-1 not shown as key classful"
 
 # A prefix length.
-nc_service dir "$VIP:82" 3 --nc-key /20
+ncadm_service dir "$VIP:82" 3 --nc-key /20
 topo_add_clients 10.1.16.1 10.1.31.1 10.1.32.1
 check "$VIP:82" "10.1.16.1 10.1.31.1 10.1.32.1" "10.1.16.0/20 10.1.32.0/20"
 
 # nc-subnet: only 172/8 and 100.64/10 are grouped (by first octet); every
 # other client is sticky on its own address.
-nc_service dir "$VIP:83" 3 --nc-subnet 172,100.64.0.0/10
+ncadm_service dir "$VIP:83" 3 --nc-subnet 172,100.64.0.0/10
 topo_add_clients 172.16.1.2 172.20.1.2 100.64.1.1 100.100.1.1 100.200.1.1 45.1.1.1 45.1.1.2
 check "$VIP:83" "172.16.1.2 172.20.1.2 100.64.1.1 100.100.1.1 100.200.1.1 45.1.1.1 45.1.1.2" \
 	"100.0.0.0/8 100.200.1.1/32 172.0.0.0/8 45.1.1.1/32 45.1.1.2/32"
@@ -57,6 +57,6 @@ check "[$VIP6]:81" "2001:db8:1:1::1 2001:db8:1:2::1 2001:db8:1:100::1" \
 
 # Changing the key at run time empties the table and takes effect at once.
 ncadm dir -E -t "$VIP:82" --nc-key /24
-expect_eq "entries after a key change" "$(nc_counter dir "$VIP:82" entries)" 0
+expect_eq "entries after a key change" "$(ncadm_counter dir "$VIP:82" entries)" 0
 check "$VIP:82" "10.1.16.1 10.1.31.1 10.1.32.1" "10.1.16.0/24 10.1.31.0/24 10.1.32.0/24"
 echo "PASS: nc_keys"

@@ -18,33 +18,33 @@ on_rs1=$(awk '$2 == "rs1" { print $1 }' "$TMPDIR/before" | paste -sd' ')
 [ -n "$on_rs1" ] || nc_fail "no class went to rs1: $(cat "$TMPDIR/before")"
 nc_log "classes on rs1 before removal: $on_rs1"
 
-in_ns dir ipvsadm -d -t "$VIP:80" -r "$(rs_addr 1):80"
+topo_exec dir ipvsadm -d -t "$VIP:80" -r "$(topo_rs_addr 1):80"
 probe cli --to "$VIP:80" --from "$from" --count 3 > "$TMPDIR/after"
 ! grep -q ' rs1$' "$TMPDIR/after" || nc_fail "a connection reached the removed server rs1"
 for a in $clients; do
-	[ "$(servers_of "$TMPDIR/after" "$a" | wc -l)" = 1 ] || nc_fail "client $a split after the removal"
+	[ "$(probe_servers "$TMPDIR/after" "$a" | wc -l)" = 1 ] || nc_fail "client $a split after the removal"
 	case " $on_rs1 " in
 	*" $a "*) ;;
-	*) [ "$(servers_of "$TMPDIR/before" "$a")" = "$(servers_of "$TMPDIR/after" "$a")" ] ||
+	*) [ "$(probe_servers "$TMPDIR/before" "$a")" = "$(probe_servers "$TMPDIR/after" "$a")" ] ||
 		nc_fail "client $a moved although its server stayed" ;;
 	esac
 done
 
 # The removed server comes back (IPVS resurrects the same dest from its
 # trash): it must only get new classes, never a stale entry.
-in_ns dir ipvsadm -a -t "$VIP:80" -r "$(rs_addr 1):80" -m
+topo_exec dir ipvsadm -a -t "$VIP:80" -r "$(topo_rs_addr 1):80" -m
 probe cli --to "$VIP:80" --from "$from" > "$TMPDIR/back"
 for a in $clients; do
-	[ "$(servers_of "$TMPDIR/after" "$a")" = "$(servers_of "$TMPDIR/back" "$a")" ] ||
+	[ "$(probe_servers "$TMPDIR/after" "$a")" = "$(probe_servers "$TMPDIR/back" "$a")" ] ||
 		nc_fail "client $a moved when rs1 was re-added"
 done
 
 if rmmod ip_vs_nc 2>/dev/null; then nc_fail "rmmod ip_vs_nc succeeded while a service uses nc"; fi
-in_ns dir ipvsadm -D -t "$VIP:80"
+topo_exec dir ipvsadm -D -t "$VIP:80"
 rmmod ip_vs_nc || nc_fail "rmmod ip_vs_nc failed after the service was deleted"
 insmod "$NC_KMOD"
-in_ns dir ipvsadm -A -t "$VIP:80" -s nc
-in_ns dir ipvsadm -a -t "$VIP:80" -r "$(rs_addr 2):80" -m
+topo_exec dir ipvsadm -A -t "$VIP:80" -s nc
+topo_exec dir ipvsadm -a -t "$VIP:80" -r "$(topo_rs_addr 2):80" -m
 probe cli --to "$VIP:80" --from "$from" > /dev/null
 # Deleting the namespace with a live nc service and table must be clean.
 # Namespaces are dismantled by a kernel worker: give it a few seconds.

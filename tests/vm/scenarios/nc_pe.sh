@@ -18,17 +18,17 @@ topo_add_servers 3
 # A second server on every real server whose connections stay open until
 # the client closes them.
 for i in 1 2 3; do
-	in_ns "rs$i" setsid -f "$NC_BIN/ncprobe" serve --id "rs$i" --port 8080 --hold
+	topo_exec "rs$i" setsid -f "$NC_BIN/ncprobe" serve --id "rs$i" --port 8080 --hold
 done
-for i in 1 2 3; do nc_wait_answer dir "$(rs_addr "$i"):8080" 10.255.0.1 "rs$i"; done
+for i in 1 2 3; do nc_wait_answer dir "$(topo_rs_addr "$i"):8080" 10.255.0.1 "rs$i"; done
 clients="61.1.0.1 61.2.0.1 61.3.0.1 62.1.0.1 62.2.0.1 63.1.0.1 63.2.0.1 63.3.0.1"
 topo_add_clients $clients 71.1.0.1 71.2.0.1 72.1.0.1 72.2.0.1 73.1.0.1 74.1.0.1
-ipv() { in_ns dir ipvsadm "$@"; }
+ipv() { topo_exec dir ipvsadm "$@"; }
 add_service() {	# SERVICE PORT IPVSADM-SERVICE-OPTIONS...
 	local svc=$1 port=$2 i
 	shift 2
 	ipv -A -t "$svc" "$@"
-	for i in 1 2 3; do ipv -a -t "$svc" -r "$(rs_addr "$i"):$port" -m; done
+	for i in 1 2 3; do ipv -a -t "$svc" -r "$(topo_rs_addr "$i"):$port" -m; done
 }
 
 nc_log "topology ready after ${SECONDS} s"
@@ -36,10 +36,10 @@ nc_log "topology ready after ${SECONDS} s"
 # addresses of a class over all servers without the engine.
 add_service "$VIP:80" 80 -s rr -p 600 --pe nc
 probe cli --to "$VIP:80" --from "$(echo $clients | tr ' ' ',')" --count 2 > "$TMPDIR/classes"
-for a in $clients; do server_of "$TMPDIR/classes" "$a" > /dev/null; done
+for a in $clients; do probe_server "$TMPDIR/classes" "$a" > /dev/null; done
 for c in 61 62 63; do
-	expect_eq "servers of class $c" "$(servers_of "$TMPDIR/classes" $(echo $clients | tr ' ' '\n' | grep "^$c\."))" \
-		"$(server_of "$TMPDIR/classes" "$c.1.0.1")"
+	expect_eq "servers of class $c" "$(probe_servers "$TMPDIR/classes" $(echo $clients | tr ' ' '\n' | grep "^$c\."))" \
+		"$(probe_server "$TMPDIR/classes" "$c.1.0.1")"
 done
 # ipvsadm shows a template's engine and data with --persistent-conn.
 ipv -Lnc --persistent-conn > "$TMPDIR/lnc"
@@ -66,7 +66,7 @@ nc_log "section 1 done after ${SECONDS} s"
 P=$((4 * NC_TIME_SCALE))
 add_service "$VIP:8080" 8080 -s wlc -p "$P" --pe nc
 ncadm dir -A -t "$VIP:8081" -s nc --sticky "${P}s" --nc-pick wlc
-for i in 1 2 3; do ipv -a -t "$VIP:8081" -r "$(rs_addr "$i"):8080" -m; done
+for i in 1 2 3; do ipv -a -t "$VIP:8081" -r "$(topo_rs_addr "$i"):8080" -m; done
 probe cli --to "$VIP:8080" --from 71.1.0.1 --hold-ms $((6 * P * 1000)) > "$TMPDIR/long-pe" &
 long_pe=$!
 probe cli --to "$VIP:8081" --from 72.1.0.1 --hold-ms $((6 * P * 1000)) > "$TMPDIR/long-sched" &
@@ -85,13 +85,13 @@ probe cli --to "$VIP:8081" --from 72.2.0.1 > "$TMPDIR/again-sched"
 busy_pe=$(active "$VIP:8080") busy_sched=$(active "$VIP:8081")
 pkill -f -- "--hold-ms" 2>/dev/null || true
 wait "$long_pe" "$long_sched" 2>/dev/null || true
-nc_log "--pe nc: class 71's open connection on $busy_pe; after $((2 * P)) s (persistence $P s): 71.2.0.1 -> $(server_of "$TMPDIR/again-pe" 71.2.0.1), new class 73 (wlc) -> $(server_of "$TMPDIR/other-pe" 73.1.0.1)"
-nc_log "-s nc: class 72's open connection on $busy_sched; after $((2 * P)) s (sticky $P s): 72.2.0.1 -> $(server_of "$TMPDIR/again-sched" 72.2.0.1), new class 74 (wlc) -> $(server_of "$TMPDIR/other-sched" 74.1.0.1)"
-[ "$(server_of "$TMPDIR/other-pe" 73.1.0.1)" != "$(server_of "$TMPDIR/long-pe" 71.1.0.1)" ] ||
+nc_log "--pe nc: class 71's open connection on $busy_pe; after $((2 * P)) s (persistence $P s): 71.2.0.1 -> $(probe_server "$TMPDIR/again-pe" 71.2.0.1), new class 73 (wlc) -> $(probe_server "$TMPDIR/other-pe" 73.1.0.1)"
+nc_log "-s nc: class 72's open connection on $busy_sched; after $((2 * P)) s (sticky $P s): 72.2.0.1 -> $(probe_server "$TMPDIR/again-sched" 72.2.0.1), new class 74 (wlc) -> $(probe_server "$TMPDIR/other-sched" 74.1.0.1)"
+[ "$(probe_server "$TMPDIR/other-pe" 73.1.0.1)" != "$(probe_server "$TMPDIR/long-pe" 71.1.0.1)" ] ||
 	nc_fail "wlc did not avoid the busy server: the test cannot tell a kept class from a re-pick"
 expect_eq "class 71 (--pe nc) after the persistence time, its connection open" \
-	"$(server_of "$TMPDIR/again-pe" 71.2.0.1)" "$(server_of "$TMPDIR/long-pe" 71.1.0.1)"
-[ "$(server_of "$TMPDIR/again-sched" 72.2.0.1)" != "$(server_of "$TMPDIR/long-sched" 72.1.0.1)" ] ||
+	"$(probe_server "$TMPDIR/again-pe" 71.2.0.1)" "$(probe_server "$TMPDIR/long-pe" 71.1.0.1)"
+[ "$(probe_server "$TMPDIR/again-sched" 72.2.0.1)" != "$(probe_server "$TMPDIR/long-sched" 72.1.0.1)" ] ||
 	nc_fail "the nc scheduler kept class 72 past its sticky time (expected a wlc re-pick)"
 
 nc_log "section 2 done after ${SECONDS} s"
@@ -102,7 +102,7 @@ nc_log "section 2 done after ${SECONDS} s"
 ipv -D -t "$VIP:8081"
 ipv -D -t "$VIP:80"
 ipv -D -t "$VIP:8080"
-left=$(in_ns dir cat /proc/net/ip_vs_conn | grep -c ' nc ' || true)
+left=$(topo_exec dir cat /proc/net/ip_vs_conn | grep -c ' nc ' || true)
 [ "$left" -gt 0 ] || nc_fail "no template left after deleting the services"
 ! rmmod ip_vs_nc 2>/dev/null || nc_fail "rmmod ip_vs_nc succeeded while $left templates of the engine exist"
 ip netns del dir

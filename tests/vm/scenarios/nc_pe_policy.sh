@@ -13,14 +13,14 @@ set -euo pipefail
 topo_setup_director
 topo_add_servers 3
 # Persistent fwmark services keep the client's destination port (82).
-for i in 1 2 3; do in_ns "rs$i" setsid -f "$NC_BIN/ncprobe" serve --id "rs$i" --port 82; done
-for i in 1 2 3; do nc_wait_answer dir "$(rs_addr "$i"):82" 10.255.0.1 "rs$i"; done
+for i in 1 2 3; do topo_exec "rs$i" setsid -f "$NC_BIN/ncprobe" serve --id "rs$i" --port 82; done
+for i in 1 2 3; do nc_wait_answer dir "$(topo_rs_addr "$i"):82" 10.255.0.1 "rs$i"; done
 clients="172.16.1.1 172.16.2.1 172.17.1.1 10.1.0.1 10.2.0.1"
 topo_add_clients $clients 172.16.3.1
-ipv() { in_ns dir ipvsadm "$@"; }
+ipv() { topo_exec dir ipvsadm "$@"; }
 servers() {	# SERVICE-OPTION SERVICE: three NAT real servers, with ipvsadm
 	local i
-	for i in 1 2 3; do ipv -a "$1" "$2" -r "$(rs_addr "$i"):80" -m; done
+	for i in 1 2 3; do ipv -a "$1" "$2" -r "$(topo_rs_addr "$i"):80" -m; done
 }
 # templates SERVICE-PORT: the class data of the service's templates, sorted
 templates() {
@@ -37,17 +37,17 @@ ipv -A -t "$VIP:81" -s rr -p 600 --pe nc
 servers -t "$VIP:81"
 topo_fwmark dir 82 7
 ncadm dir -A -f 7 -s rr -p 600 --pe nc --nc-key /16
-for i in 1 2 3; do ipv -a -f 7 -r "$(rs_addr "$i"):0" -m; done
+for i in 1 2 3; do ipv -a -f 7 -r "$(topo_rs_addr "$i"):0" -m; done
 for port in 80 81 82; do
 	probe cli --to "$VIP:$port" --from "$from" --count 2 > "$TMPDIR/p$port" ||
 		nc_fail "port $port: $(grep -c " -$" "$TMPDIR/p$port") of 10 connections unanswered; $(ipv -Ln)"
-	for a in $clients; do server_of "$TMPDIR/p$port" "$a" > /dev/null; done
+	for a in $clients; do probe_server "$TMPDIR/p$port" "$a" > /dev/null; done
 done
 expect_eq "templates of :80 (classful)" "$(templates 80)" "10.0.0.0/8 172.16.0.0/16 172.17.0.0/16"
 expect_eq "templates of :81 (module default, octet)" "$(templates 81)" "10.0.0.0/8 172.0.0.0/8"
 fwm=$(ipv -Lnc --persistent-conn | awk '$1 == "IP" && $NF ~ /\// { print $NF }' | sort -V | paste -sd' ')
 expect_eq "templates of fwmark 7 (/16)" "$fwm" "10.1.0.0/16 10.2.0.0/16 172.16.0.0/16 172.17.0.0/16"
-expect_eq "class 172.16/16 on :80" "$(servers_of "$TMPDIR/p80" 172.16.1.1 172.16.2.1 | wc -l)" 1
+expect_eq "class 172.16/16 on :80" "$(probe_servers "$TMPDIR/p80" 172.16.1.1 172.16.2.1 | wc -l)" 1
 nc_log "per service: classful $(templates 80) | default $(templates 81) | fwmark /16 $fwm"
 
 # 2. Listing, text and JSON.

@@ -22,7 +22,7 @@ servers_in_order() {
 }
 
 # rr: six new classes go round the three servers twice, in the same order.
-nc_service dir "$VIP:81" 3 --nc-pick rr
+ncadm_service dir "$VIP:81" 3 --nc-pick rr
 seq6=$(servers_in_order "$VIP:81" "61.1.0.1 62.1.0.1 63.1.0.1 64.1.0.1 65.1.0.1 66.1.0.1" | paste -sd' ')
 read -r a b c d e g <<< "$seq6"
 nc_log "rr: $seq6"
@@ -31,8 +31,8 @@ nc_log "rr: $seq6"
 
 # wrr: weights 3 and 1 share eight new classes 6:2.
 ncadm dir -A -t "$VIP:82" -s nc --nc-pick wrr
-ncadm dir -a -t "$VIP:82" -r "$(rs_addr 1):80" -m -w 3
-ncadm dir -a -t "$VIP:82" -r "$(rs_addr 2):80" -m -w 1
+ncadm dir -a -t "$VIP:82" -r "$(topo_rs_addr 1):80" -m -w 3
+ncadm dir -a -t "$VIP:82" -r "$(topo_rs_addr 2):80" -m -w 1
 counts=$(servers_in_order "$VIP:82" "61.1.0.1 62.1.0.1 63.1.0.1 64.1.0.1 65.1.0.1 66.1.0.1 67.1.0.1 68.1.0.1" | sort | uniq -c | awk '{ print $2 "=" $1 }' | paste -sd' ')
 nc_log "wrr 3:1: $counts"
 expect_eq "wrr shares" "$counts" "rs1=6 rs2=2"
@@ -41,9 +41,9 @@ expect_eq "wrr shares" "$counts" "rs1=6 rs2=2"
 # the next three new classes go elsewhere, and to both other servers.
 for pick in lc wlc; do
 	port=$([ $pick = lc ] && echo 83 || echo 84)
-	nc_service dir "$VIP:$port" 3 --nc-pick $pick
+	ncadm_service dir "$VIP:$port" 3 --nc-pick $pick
 	probe cli --to "$VIP:$port" --from 61.1.0.1 --count 5 > "$f"
-	busy=$(server_of "$f" 61.1.0.1)
+	busy=$(probe_server "$f" 61.1.0.1)
 	others=$(servers_in_order "$VIP:$port" "62.1.0.1 63.1.0.1 64.1.0.1")
 	nc_log "$pick: 61/8 has 5 connections on $busy; next classes: $(echo $others)"
 	! echo "$others" | grep -qx "$busy" || nc_fail "$pick sent a new class to the loaded server $busy"
@@ -51,9 +51,9 @@ for pick in lc wlc; do
 done
 
 # hash: the same map whatever the order the servers were added in.
-nc_service dir "$VIP:85" 3 --nc-pick hash
+ncadm_service dir "$VIP:85" 3 --nc-pick hash
 ncadm dir -A -t "$VIP:86" -s nc --nc-pick hash
-for i in 3 2 1; do ncadm dir -a -t "$VIP:86" -r "$(rs_addr "$i"):80" -m; done
+for i in 3 2 1; do ncadm dir -a -t "$VIP:86" -r "$(topo_rs_addr "$i"):80" -m; done
 map85=$(servers_in_order "$VIP:85" "$clients" | paste -sd' ')
 map86=$(servers_in_order "$VIP:86" "$clients" | paste -sd' ')
 nc_log "hash, servers added 1 2 3: $map85"
@@ -72,7 +72,7 @@ ip -n dir link set p9 master br0 up
 ip -n dir2 addr add 10.255.0.2/24 dev eth0
 ip -n dir2 link set eth0 up
 ip -n dir2 addr add "$VIP/32" dev lo
-nc_service dir2 "$VIP:85" 3 --nc-pick hash --sticky 7m
+ncadm_service dir2 "$VIP:85" 3 --nc-pick hash --sticky 7m
 clients2=""
 for o in $octets; do
 	clients2+=" $o.2.0.1"
@@ -85,6 +85,6 @@ nc_log "hash in dir2:                $map2"
 expect_eq "hash map of a second director" "$map2" "$map85"
 ncadm dir2 -L --nc "$VIP:85" | grep -q "sticky 7m" || nc_fail "dir2's policy is not its own"
 ncadm dir -L --nc "$VIP:85" | grep -q "sticky 30m" || nc_fail "dir's policy changed with dir2's"
-expect_eq "dir2 table" "$(nc_counter dir2 "$VIP:85" entries)" 12
-expect_eq "dir table after dir2's traffic" "$(nc_counter dir "$VIP:85" lookups)" 12
+expect_eq "dir2 table" "$(ncadm_counter dir2 "$VIP:85" entries)" 12
+expect_eq "dir table after dir2's traffic" "$(ncadm_counter dir "$VIP:85" lookups)" 12
 echo "PASS: nc_picks"

@@ -26,12 +26,12 @@ expect_eq "selftest parameter" "$(cat /sys/module/ip_vs_nc/parameters/selftest)"
 topo_setup_director
 topo_add_servers 2
 topo_add_clients 10.0.0.1 10.0.0.2 11.0.0.1
-nc_service dir "$VIP:80" 2
+ncadm_service dir "$VIP:80" 2
 probe cli --to "$VIP:80" --from 10.0.0.1,10.0.0.2,11.0.0.1 --count 3 > "$TMPDIR/answers"
 expect_eq "answers" "$(awk '$2 != "-"' "$TMPDIR/answers" | wc -l)" 9
-expect_eq "servers of class 10" "$(servers_of "$TMPDIR/answers" 10.0.0.1 10.0.0.2 | wc -l)" 1
-expect_eq "classes in the table" "$(table_classes dir "$VIP:80" | paste -sd' ')" "10.0.0.0/8 11.0.0.0/8"
-in_ns dir ipvsadm -C
+expect_eq "servers of class 10" "$(probe_servers "$TMPDIR/answers" 10.0.0.1 10.0.0.2 | wc -l)" 1
+expect_eq "classes in the table" "$(ncadm_table_classes dir "$VIP:80" | paste -sd' ')" "10.0.0.0/8 11.0.0.0/8"
+topo_exec dir ipvsadm -C
 topo_unload_nc "after the self-test"
 
 # Without the parameter nothing is tested and nothing is said.

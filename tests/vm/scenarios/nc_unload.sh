@@ -33,11 +33,11 @@ for i in $(seq 1 60); do clients+=" $((i % 30 + 11)).$((i / 30)).0.$i"; done
 topo_add_clients $clients
 echo $clients | tr ' ' '\n' > "$TMPDIR/clients"
 svc=$VIP:80
-nc_service dir "$svc" 3 --nc-key /16 --sticky 10m
-nc_service dir "$VIP:82" 3
+ncadm_service dir "$svc" 3 --nc-key /16 --sticky 10m
+ncadm_service dir "$VIP:82" 3
 # A stock service switched the same way, to compare with.
-in_ns dir ipvsadm -A -t "$VIP:81" -s wlc
-for i in 1 2 3; do in_ns dir ipvsadm -a -t "$VIP:81" -r "$(rs_addr "$i"):80" -m; done
+topo_exec dir ipvsadm -A -t "$VIP:81" -s wlc
+for i in 1 2 3; do topo_exec dir ipvsadm -a -t "$VIP:81" -r "$(topo_rs_addr "$i"):80" -m; done
 expect_refcnt 2 "two nc services"
 
 # traffic_start SERVICE FILE ROUNDS: clients connect in the background.
@@ -62,11 +62,11 @@ switch_under_traffic() {
 	traffic_start "$s" "$f" 15
 	for round in 1 2 3 4 5; do
 		sleep 0.5
-		in_ns dir ipvsadm -E -t "$s" -s rr
+		topo_exec dir ipvsadm -E -t "$s" -s rr
 		[ -z "${4:-}" ] || expect_refcnt "$4" "switching $s to rr (round $round)"
 		if ncadm dir --nc-table "$s" >/dev/null 2>&1; then nc_fail "an nc table for $s while it runs rr"; fi
 		sleep 0.5
-		in_ns dir ipvsadm -E -t "$s" -s "$sched"
+		topo_exec dir ipvsadm -E -t "$s" -s "$sched"
 		[ -z "${5:-}" ] || expect_refcnt "$5" "switching $s back to $sched (round $round)"
 	done
 	wait $traffic || true
@@ -86,50 +86,50 @@ limit=$(( 2 * refused_stock > 180 ? 2 * refused_stock : 180 ))
 [ "$refused_nc" -le "$limit" ] || nc_fail "$refused_nc of 900 connections refused during nc <-> rr switches (limit $limit; wlc <-> rr: $refused_stock)"
 # Back on nc, every class is answered and sticks again.
 probe cli --to "$svc" --from-file "$TMPDIR/clients" --count 2 > "$TMPDIR/after-switch"
-for a in $clients; do server_of "$TMPDIR/after-switch" "$a" >/dev/null; done
-nc_log "after 5 switches under traffic: $(nc_counter dir "$svc" entries) classes, refcount $(refcnt)"
+for a in $clients; do probe_server "$TMPDIR/after-switch" "$a" >/dev/null; done
+nc_log "after 5 switches under traffic: $(ncadm_counter dir "$svc" entries) classes, refcount $(refcnt)"
 
 # 2. ipvsadm -C under traffic, then the services come back.
 traffic_start "$svc" "$TMPDIR/clear" 10
 sleep 1
-in_ns dir ipvsadm -C
+topo_exec dir ipvsadm -C
 expect_refcnt 0 "ipvsadm -C under traffic"
 wait $traffic || true
 not_elsewhere "$TMPDIR/clear"
 refused=$(grep -c ' -$' "$TMPDIR/clear" || true)
 [ "$refused" -gt 0 ] || nc_fail "no connection was refused after ipvsadm -C"
 nc_log "ipvsadm -C under traffic: $refused of $(wc -l < "$TMPDIR/clear") connections refused afterwards, refcount 0"
-nc_service dir "$svc" 3 --nc-key /16
+ncadm_service dir "$svc" 3 --nc-key /16
 probe cli --to "$svc" --from-file "$TMPDIR/clients" > /dev/null
 
 # 3. A second director namespace with nc services and a live table is deleted.
 ip netns add x
 ip -n x link set lo up
 ip -n x addr add 127.0.0.2/8 dev lo
-in_ns x ipvsadm -A -t 127.0.0.2:80 -s nc
-in_ns x ipvsadm -A -u 127.0.0.2:53 -s nc
+topo_exec x ipvsadm -A -t 127.0.0.2:80 -s nc
+topo_exec x ipvsadm -A -u 127.0.0.2:53 -s nc
 expect_refcnt 3 "two more services in namespace x"
 ip netns del x
 expect_refcnt 1 "deleting namespace x"
 
 # 4. rmmod/insmod cycles: with services and tables (removed by -C or by
 # deleting the director's namespace), and without.
-in_ns dir ipvsadm -C
+topo_exec dir ipvsadm -C
 topo_unload_nc "after ipvsadm -C"
 for cycle in 1 2 3 4; do
 	topo_load_modules
 	[ -n "$(nc_entry_cache_objects)" ] || nc_fail "cycle $cycle: no ip_vs_nc_entry cache after insmod"
 	if [ $((cycle % 2)) = 1 ]; then
-		nc_service dir "$svc" 3 --nc-key /16
+		ncadm_service dir "$svc" 3 --nc-key /16
 		probe cli --to "$svc" --from-file "$TMPDIR/clients" > "$TMPDIR/cycle"
-		expect_eq "cycle $cycle: classes in the table" "$(nc_counter dir "$svc" entries)" 60
-		in_ns dir ipvsadm -C
+		expect_eq "cycle $cycle: classes in the table" "$(ncadm_counter dir "$svc" entries)" 60
+		topo_exec dir ipvsadm -C
 	fi
 	expect_refcnt 0 "cycle $cycle"
 	topo_unload_nc "in cycle $cycle"
 done
 topo_load_modules
-nc_service dir "$svc" 3
+ncadm_service dir "$svc" 3
 probe cli --to "$svc" --from-file "$TMPDIR/clients" > /dev/null
 topo_cleanup
 expect_refcnt 0 "deleting every namespace"

@@ -9,34 +9,34 @@ set -euo pipefail
 topo_setup_director
 topo_add_servers 4
 modprobe ip_vs_rr; modprobe ip_vs_wlc; modprobe ip_vs_sh; modprobe ip_vs_mh; modprobe ip_vs_lc; modprobe ip_vs_dh
-ipv() { in_ns dir ipvsadm "$@"; }
+ipv() { topo_exec dir ipvsadm "$@"; }
 ipv -A -t "$VIP:80" -s rr
-ipv -a -t "$VIP:80" -r "$(rs_addr 1):80" -m
-ipv -a -t "$VIP:80" -r "$(rs_addr 2):80" -m -w 3 -x 100 -y 50
-ipv -a -t "$VIP:80" -r "$(rs_addr 3)" -g -w 0
+ipv -a -t "$VIP:80" -r "$(topo_rs_addr 1):80" -m
+ipv -a -t "$VIP:80" -r "$(topo_rs_addr 2):80" -m -w 3 -x 100 -y 50
+ipv -a -t "$VIP:80" -r "$(topo_rs_addr 3)" -g -w 0
 ipv -A -t "$VIP:443" -s wlc -p 600 -M 255.255.255.0
-ipv -a -t "$VIP:443" -r "$(rs_addr 4):443" -m -w 7
+ipv -a -t "$VIP:443" -r "$(topo_rs_addr 4):443" -m -w 7
 ipv -A -u "$VIP:53" -s sh -b sh-fallback,sh-port
-ipv -a -u "$VIP:53" -r "$(rs_addr 1):5353" -m
+ipv -a -u "$VIP:53" -r "$(topo_rs_addr 1):5353" -m
 ipv -A -f 7 -s mh -b mh-port
-ipv -a -f 7 -r "$(rs_addr 2)" -m
+ipv -a -f 7 -r "$(topo_rs_addr 2)" -m
 ipv -A -f 8 -6 -s rr
 ipv -A -t "[$VIP6]:80" -s lc -p 300 -M 64
 ipv -a -t "[$VIP6]:80" -r "[$(rs6_addr 1)]:80" -m -w 2
 ipv -A -t "$VIP:8080" -s nc -b flag-1,flag-3
-ipv -a -t "$VIP:8080" -r "$(rs_addr 1):80" -m
+ipv -a -t "$VIP:8080" -r "$(topo_rs_addr 1):80" -m
 ipv -A --sctp-service "$VIP:99" -s dh
 ipv -A -t "$VIP:81" -s wlc -p
 ipv -A -t 10.0.0.5:21 -s rr
 ipv -A -u "$VIP:54" -s rr -o
 ipv -A -t 203.0.113.7:80 -s rr
-ipv -a -t 203.0.113.7:80 -r "$(rs_addr 4):80" -m
+ipv -a -t 203.0.113.7:80 -r "$(topo_rs_addr 4):80" -m
 modprobe ipip 2>/dev/null && ipv -a -t "$VIP:80" -r 10.255.0.99 -i -w 2 || true
 modprobe fou 2>/dev/null && ipv -a -t "$VIP:443" -r 10.255.0.98 -i --tun-type gue --tun-port 6080 --tun-csum || true
 # the nc persistence engine: templates whose data ipvsadm prints
 ipv -A -t "$VIP:83" -s wlc -p 600 --pe nc
-ipv -a -t "$VIP:83" -r "$(rs_addr 1):80" -m
-ipv -a -t "$VIP:83" -r "$(rs_addr 2):80" -m
+ipv -a -t "$VIP:83" -r "$(topo_rs_addr 1):80" -m
+ipv -a -t "$VIP:83" -r "$(topo_rs_addr 2):80" -m
 topo_add_clients 61.1.0.1 62.1.0.1 61.2.0.1
 probe cli --to "$VIP:80" --from 61.1.0.1,62.1.0.1 --count 3 > /dev/null || true
 probe cli --to "$VIP:83" --from 61.1.0.1,61.2.0.1,62.1.0.1 > /dev/null

@@ -18,7 +18,7 @@ set -euo pipefail
 
 ndir=3
 dirs_setup "$ndir" 3
-nc_sysctl rtr net.ipv4.fib_multipath_hash_policy 1
+topo_sysctl rtr net.ipv4.fib_multipath_hash_policy 1
 ip -n rtr route add "$VIP/32" $(for i in $(seq 1 "$ndir"); do echo "nexthop via $(dirs_addr "$i")"; done)
 for i in $(seq 1 "$ndir"); do
 	dirs_rules 3 --nc-key /24 --nc-pick hash --sticky 30 | ncadm "d$i" -R || nc_fail "ncadm -R on d$i"

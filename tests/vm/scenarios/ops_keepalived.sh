@@ -39,7 +39,7 @@ trap 'stop_keepalived 1; stop_keepalived 2; topo_cleanup' EXIT
 # master_is dI: dI holds the VIP on the switch and has the nc service.
 master_is() {
 	ip -n "$1" addr show seg0 | grep -q " $VIP/32" &&
-		in_ns "$1" ipvsadm -Ln 2>/dev/null | grep -q "^TCP  $VIP:80 nc"
+		topo_exec "$1" ipvsadm -Ln 2>/dev/null | grep -q "^TCP  $VIP:80 nc"
 }
 # router_uses dI: the router sends VIP traffic to dI (or will ask by ARP).
 # A gratuitous ARP within the router's neighbour locktime (1 s) of the last
@@ -62,7 +62,7 @@ wait_master() {
 # conns dI: connections dI's service has scheduled since it was created
 # (6.1 sums the per-CPU counters in its 2-second estimator timer, so it is
 # polled for: nc_wait_eq).
-conns() { in_ns "$1" ipvsadm -Ln --stats -t "$VIP:80" 2>/dev/null | awk '$1 == "TCP" { print $3 }'; }
+conns() { topo_exec "$1" ipvsadm -Ln --stats -t "$VIP:80" 2>/dev/null | awk '$1 == "TCP" { print $3 }'; }
 
 clients=$(for o in $(seq 21 60); do echo "$o.0.0.1 $o.1.0.1"; done)
 topo_add_clients $clients
@@ -74,18 +74,18 @@ wait_master d1
 start_keepalived 2 100
 sleep 3
 ! master_is d2 || nc_fail "d2 became master next to d1"
-[ -z "$(in_ns d2 ipvsadm -Sn)" ] || nc_fail "the backup d2 has services before any failover"
+[ -z "$(topo_exec d2 ipvsadm -Sn)" ] || nc_fail "the backup d2 has services before any failover"
 
 probe cli --to "$VIP:80" --from "$from" > "$TMPDIR/d1"
 nc_wait_eq 30 "connections handled by d1" "$nclients" conns d1
-for a in $clients; do server_of "$TMPDIR/d1" "$a" > /dev/null; done
+for a in $clients; do probe_server "$TMPDIR/d1" "$a" > /dev/null; done
 
 stop_keepalived 1
 wait_master d2
 probe cli --to "$VIP:80" --from "$from" > "$TMPDIR/d2"
 nc_wait_eq 30 "connections handled by d2 after the failover" "$nclients" conns d2
 for a in $clients; do
-	expect_eq "server of $a after the failover to d2" "$(server_of "$TMPDIR/d2" "$a")" "$(server_of "$TMPDIR/d1" "$a")"
+	expect_eq "server of $a after the failover to d2" "$(probe_server "$TMPDIR/d2" "$a")" "$(probe_server "$TMPDIR/d1" "$a")"
 done
 
 start_keepalived 1 150
@@ -99,7 +99,7 @@ probe cli --to "$VIP:80" --from "$from" > "$TMPDIR/back"
 nc_wait_eq 30 "connections handled by d1 after it came back" "$((2 * nclients))" conns d1
 nc_wait_eq 30 "connections handled by d2 after d1 came back" "$nclients" conns d2
 for a in $clients; do
-	expect_eq "server of $a after the failback to d1" "$(server_of "$TMPDIR/back" "$a")" "$(server_of "$TMPDIR/d1" "$a")"
+	expect_eq "server of $a after the failback to d1" "$(probe_server "$TMPDIR/back" "$a")" "$(probe_server "$TMPDIR/d1" "$a")"
 done
 nc_log "$nclients clients of $(echo $clients | tr ' ' '\n' | cut -d. -f1 | sort -u | wc -l) classes kept their real server over failover and failback"
 echo "PASS: ops_keepalived"

@@ -25,10 +25,10 @@ kpid=$!
 stop_keepalived() { kill "$kpid" 2>/dev/null || true; wait "$kpid" 2>/dev/null || true; }
 trap 'stop_keepalived; topo_cleanup' EXIT
 
-servers_up() { in_ns dir ipvsadm -Ln -t "$VIP:80" 2>/dev/null | grep -c '^  -> 10\.255\.0\.' || true; }
+servers_up() { topo_exec dir ipvsadm -Ln -t "$VIP:80" 2>/dev/null | grep -c '^  -> 10\.255\.0\.' || true; }
 nc_wait_eq 60 "real servers keepalived put in the service" 3 servers_up
-in_ns dir ipvsadm -Ln -t "$VIP:80" | grep -q "^TCP  $VIP:80 wlc persistent 1800 pe nc" ||
-	nc_fail "keepalived's service is not wlc, persistent 1800, pe nc: $(in_ns dir ipvsadm -Ln -t "$VIP:80")"
+topo_exec dir ipvsadm -Ln -t "$VIP:80" | grep -q "^TCP  $VIP:80 wlc persistent 1800 pe nc" ||
+	nc_fail "keepalived's service is not wlc, persistent 1800, pe nc: $(topo_exec dir ipvsadm -Ln -t "$VIP:80")"
 
 # round NAME: 2 connections per direct client, 8 per firewall user (direct
 # clients first: wlc then spreads the first round's classes over all
@@ -40,9 +40,9 @@ round() {
 }
 # where NAME: "user-or-client server" per line, each answered by one server.
 where() {
-	echo "fw0 $(server_of "$TMPDIR/$1.fw0" 10.200.0.2)"
-	echo "fw1 $(server_of "$TMPDIR/$1.fw1" 10.200.0.2)"
-	for a in $direct; do echo "$a $(server_of "$TMPDIR/$1.direct" "$a")"; done
+	echo "fw0 $(probe_server "$TMPDIR/$1.fw0" 10.200.0.2)"
+	echo "fw1 $(probe_server "$TMPDIR/$1.fw1" 10.200.0.2)"
+	for a in $direct; do echo "$a $(probe_server "$TMPDIR/$1.direct" "$a")"; done
 }
 round before
 where before > "$TMPDIR/before"
@@ -67,7 +67,7 @@ while read -r who server; do
 done < "$TMPDIR/before"
 
 # Back: keepalived re-adds it, and no class moves.
-in_ns "$victim" setsid -f "$NC_BIN/ncprobe" serve --id "$victim" --port 80
+topo_exec "$victim" setsid -f "$NC_BIN/ncprobe" serve --id "$victim" --port 80
 nc_wait_eq 60 "real servers after $victim came back" 3 servers_up
 round back
 where back > "$TMPDIR/back"

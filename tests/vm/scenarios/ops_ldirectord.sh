@@ -36,16 +36,16 @@ wait_for() {
 		sleep 0.5
 	done
 	echo "--- ldirectord log"; grep -v DEBUG3 "$TMPDIR/ldirectord.out" | tail -n 30
-	nc_fail "$what (ipvsadm -Ln: $(in_ns dir ipvsadm -Ln))"
+	nc_fail "$what (ipvsadm -Ln: $(topo_exec dir ipvsadm -Ln))"
 }
-weight_of() { in_ns dir ipvsadm -Ln -t "$VIP:80" 2>/dev/null | awk -v r="$(rs_addr "$1"):80" '$2 == r { print $4 }'; }
+weight_of() { topo_exec dir ipvsadm -Ln -t "$VIP:80" 2>/dev/null | awk -v r="$(topo_rs_addr "$1"):80" '$2 == r { print $4 }'; }
 all_up() { [ "$(weight_of 1)$(weight_of 2)$(weight_of 3)" = 111 ]; }
 quiesced() { [ "$(weight_of "$1")" = 0 ]; }
 
 wait_for "ldirectord did not create the service with three servers" all_up
-in_ns dir ipvsadm -Ln | grep -q "^TCP  $VIP:80 nc (flag-3)" ||
-	nc_fail "ldirectord's service is not nc with flag-3: $(in_ns dir ipvsadm -Ln)"
-nc_log "ldirectord created: $(in_ns dir ipvsadm -Ln | grep "^TCP")"
+topo_exec dir ipvsadm -Ln | grep -q "^TCP  $VIP:80 nc (flag-3)" ||
+	nc_fail "ldirectord's service is not nc with flag-3: $(topo_exec dir ipvsadm -Ln)"
+nc_log "ldirectord created: $(topo_exec dir ipvsadm -Ln | grep "^TCP")"
 
 # The rest of the policy, set once ldirectord has made the service.
 ncadm dir -E -t "$VIP:80" --sticky 10 --nc-pick hash
@@ -53,8 +53,8 @@ policy() { ncadm dir -L --nc "$VIP:80" -o json | grep -o '"sticky_seconds":[0-9]
 expect_eq "policy after ncadm -E" "$(policy)" '"sticky_seconds":600 "drain":"repick"'
 
 probe cli --to "$VIP:80" --from "$from" > "$TMPDIR/before"
-for a in $clients; do server_of "$TMPDIR/before" "$a" > /dev/null; done
-victim=$(server_of "$TMPDIR/before" 11.0.0.1)
+for a in $clients; do probe_server "$TMPDIR/before" "$a" > /dev/null; done
+victim=$(probe_server "$TMPDIR/before" 11.0.0.1)
 v=${victim#rs}
 moved=$(awk -v s="$victim" '$2 == s { print $1 }' "$TMPDIR/before" | paste -sd' ')
 nc_log "classes on $victim: $moved"
@@ -62,13 +62,13 @@ nc_log "classes on $victim: $moved"
 # The victim's server process dies; ldirectord's check sets its weight to 0.
 ip netns pids "$victim" | xargs -r kill
 wait_for "ldirectord did not quiesce $victim" quiesced "$v"
-nc_log "ldirectord quiesced $victim: $(grep -m1 "Disabled real server=.*$(rs_addr "$v")" "$TMPDIR/ldirectord.out")"
+nc_log "ldirectord quiesced $victim: $(grep -m1 "Disabled real server=.*$(topo_rs_addr "$v")" "$TMPDIR/ldirectord.out")"
 
 probe cli --to "$VIP:80" --from "$from" --count 2 > "$TMPDIR/failed"
 ! grep -q " $victim\$" "$TMPDIR/failed" || nc_fail "a connection reached the failed server $victim"
 for a in $clients; do
-	now=$(server_of "$TMPDIR/failed" "$a")
-	was=$(server_of "$TMPDIR/before" "$a")
+	now=$(probe_server "$TMPDIR/failed" "$a")
+	was=$(probe_server "$TMPDIR/before" "$a")
 	case " $moved " in
 	*" $a "*) [ "$now" != "$victim" ] || nc_fail "$a still on $victim" ;;
 	*) expect_eq "server of $a (its server did not fail)" "$now" "$was" ;;
@@ -77,11 +77,11 @@ done
 expect_eq "policy after the failure" "$(policy)" '"sticky_seconds":600 "drain":"repick"'
 
 # The server comes back: ldirectord restores its weight; no class moves.
-in_ns "$victim" setsid -f "$NC_BIN/ncprobe" serve --id "$victim" --port 80
+topo_exec "$victim" setsid -f "$NC_BIN/ncprobe" serve --id "$victim" --port 80
 wait_for "ldirectord did not restore $victim" all_up
 probe cli --to "$VIP:80" --from "$from" > "$TMPDIR/back"
 for a in $clients; do
-	expect_eq "server of $a after $victim came back" "$(server_of "$TMPDIR/back" "$a")" "$(server_of "$TMPDIR/failed" "$a")"
+	expect_eq "server of $a after $victim came back" "$(probe_server "$TMPDIR/back" "$a")" "$(probe_server "$TMPDIR/failed" "$a")"
 done
 expect_eq "policy at the end" "$(policy)" '"sticky_seconds":600 "drain":"repick"'
 echo "PASS: ops_ldirectord"

@@ -15,7 +15,7 @@ set -euo pipefail
 
 dirs_setup 2 3
 for j in 1 2 3; do
-	in_ns "rs$j" setsid -f "$NC_BIN/ncprobe" serve --id "rs$j" --port 8080
+	topo_exec "rs$j" setsid -f "$NC_BIN/ncprobe" serve --id "rs$j" --port 8080
 	nc_wait_answer rtr "$(dirs_rs_addr "$j"):8080" 10.10.0.1 "rs$j on 8080"
 done
 ip -n rtr route add "$VIP/32" via "$(dirs_addr 1)"
@@ -32,7 +32,7 @@ done
 ncadm d2 --start-daemon backup --mcast-interface seg0 --syncid 7
 ncadm d1 --start-daemon master --mcast-interface seg0 --syncid 7
 
-scheduled() { in_ns "$1" ipvsadm -Ln --stats | awk '$1 == "TCP" { n += $3 } END { print n + 0 }'; }
+scheduled() { topo_exec "$1" ipvsadm -Ln --stats | awk '$1 == "TCP" { n += $3 } END { print n + 0 }'; }
 # 20 classes (/8, the default key), three addresses each before the
 # failover and a fourth after it.
 classes=$(seq 11 30)
@@ -42,7 +42,7 @@ topo_add_clients $before $after
 for port in 80 8080; do
 	probe cli --to "$VIP:$port" --from "$(echo $before | tr ' ' ',')" > "$TMPDIR/before-$port"
 	for c in $classes; do
-		[ "$(servers_of "$TMPDIR/before-$port" $c.1.0.1 $c.2.0.1 $c.3.0.1 | wc -l)" = 1 ] ||
+		[ "$(probe_servers "$TMPDIR/before-$port" $c.1.0.1 $c.2.0.1 $c.3.0.1 | wc -l)" = 1 ] ||
 			nc_fail "class $c split over servers on :$port before the failover"
 	done
 done
@@ -51,7 +51,7 @@ nc_log "d1 served 60 connections of 20 classes on each service; master -> backup
 
 # The backup's templates: one per class, with the class as data.
 backup_templates() {
-	in_ns d2 ipvsadm -Lnc --persistent-conn | awk '$(NF - 1) == "nc" { print $NF }' | sort -V | paste -sd' '
+	topo_exec d2 ipvsadm -Lnc --persistent-conn | awk '$(NF - 1) == "nc" { print $NF }' | sort -V | paste -sd' '
 }
 want=$(for c in $classes; do echo "$c.0.0.0/8"; done | paste -sd' ')
 nc_wait_eq 60 "the backup's nc templates" "$want" backup_templates
@@ -64,7 +64,7 @@ for port in 80 8080; do
 	probe cli --to "$VIP:$port" --from "$(echo $after | tr ' ' ',')" > "$TMPDIR/after-$port"
 	kept=0
 	for c in $classes; do
-		[ "$(server_of "$TMPDIR/after-$port" "$c.4.0.1")" != "$(server_of "$TMPDIR/before-$port" "$c.1.0.1")" ] ||
+		[ "$(probe_server "$TMPDIR/after-$port" "$c.4.0.1")" != "$(probe_server "$TMPDIR/before-$port" "$c.1.0.1")" ] ||
 			kept=$((kept + 1))
 	done
 	eval "kept_$port=$kept"
