@@ -14,13 +14,10 @@
 namespace ncadm {
 
 // How ncadm and IPVS name a virtual service.
-// The one table of protocol names ("TCP", "UDP", "SCTP"; "?" for any
-// other) and of forwarding methods ("Masq", "Local", "Tunnel", "Route"),
-// as ipvsadm prints them; JSON writes them in lower case.
-std::string_view protocol_name(uint16_t protocol);
-uint16_t protocol_number(std::string_view name); // 0 if not one of them
+// The one table of forwarding methods ("Masq", "Local", "Tunnel",
+// "Route"), as ipvsadm prints them; JSON writes them in lower case.
+// (Protocol names are parse.hpp's.)
 std::string_view forward_name(uint32_t conn_flags);
-std::string lowercase(std::string_view s); // "TCP" -> "tcp"
 
 struct ServiceId {
 	int af = 0;

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstring>
 #include <memory>
@@ -24,6 +25,9 @@ std::string quoted(std::string_view s)
 {
 	return "'" + std::string(s) + "'";
 }
+
+const std::pair<uint16_t, std::string_view> protocols[] = {
+	{IPPROTO_TCP, "TCP"}, {IPPROTO_UDP, "UDP"}, {IPPROTO_SCTP, "SCTP"}};
 
 constexpr std::string_view key_names[] = {"octet", "classful", "prefix"};
 constexpr std::string_view pick_names[] = {"hash", "wlc", "wrr", "rr", "lc"};
@@ -150,8 +154,8 @@ uint16_t parse_port(std::string_view s, std::string_view what)
 	// Service names as ipvsadm -S writes them without -n ("http").
 	if (!s.empty() && s.find_first_of("0123456789") != 0) {
 		std::string name(s);
-		for (const char *proto : {"tcp", "udp", "sctp"})
-			if (servent *e = getservbyname(name.c_str(), proto))
+		for (const auto &p : protocols)
+			if (servent *e = getservbyname(name.c_str(), lowercase(p.second).c_str()))
 				return ntohs(static_cast<uint16_t>(e->s_port));
 	}
 	return static_cast<uint16_t>(parse_number(s, 0, 65535, std::string(what) + " port"));
@@ -301,6 +305,30 @@ uint8_t parse_pick(std::string_view s)
 uint8_t parse_drain(std::string_view s)
 {
 	return lookup_name(drain_names, s, "drain rule");
+}
+
+std::string_view protocol_name(uint16_t protocol)
+{
+	for (const auto &[number, name] : protocols)
+		if (number == protocol)
+			return name;
+	return "?";
+}
+
+uint16_t protocol_number(std::string_view name)
+{
+	for (const auto &[number, n] : protocols)
+		if (n == name)
+			return number;
+	return 0;
+}
+
+std::string lowercase(std::string_view s)
+{
+	std::string out(s);
+	for (char &c : out)
+		c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+	return out;
 }
 
 std::string_view key_mode_name(unsigned mode)

@@ -70,6 +70,13 @@ KeySpec parse_key(std::string_view s);
 uint8_t parse_pick(std::string_view s);
 uint8_t parse_drain(std::string_view s);
 
+// The one table of protocol names ("TCP", "UDP", "SCTP"; "?" for any
+// other), as ipvsadm prints them; JSON and getservbyname() want them in
+// lower case.
+std::string_view protocol_name(uint16_t protocol);
+uint16_t protocol_number(std::string_view name); // 0 if not one of them
+std::string lowercase(std::string_view s);	 // "TCP" -> "tcp"
+
 std::string_view key_mode_name(unsigned mode);
 std::string_view pick_name(unsigned pick);
 std::string_view drain_name(unsigned drain);

@@ -2,6 +2,7 @@
 // Unit tests of ncadm's argument parsing: what is accepted, and the
 // one-line message for what is not.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "parse.hpp"
@@ -64,6 +65,15 @@ TEST(Parse, HostNames)
 		  "bad service address 'bad_name'");
 	// Networks and classes are numeric only.
 	EXPECT_EQ(error_of([] { parse_address("localhost", "class"); }), "bad class address 'localhost'");
+}
+
+TEST(Parse, ProtocolNames)
+{
+	EXPECT_EQ(protocol_name(IPPROTO_SCTP), "SCTP");
+	EXPECT_EQ(protocol_name(IPPROTO_ICMP), "?");
+	EXPECT_EQ(protocol_number("UDP"), IPPROTO_UDP);
+	EXPECT_EQ(protocol_number("udp"), 0); // names as ipvsadm prints them
+	EXPECT_EQ(lowercase(protocol_name(IPPROTO_TCP)), "tcp");
 }
 
 TEST(Parse, StickyTime)
