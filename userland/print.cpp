@@ -89,34 +89,30 @@ void Printer::put_text(const char *fmt, const std::string &v)
 		out_ << f.substr(0, at) << v << f.substr(at + 2);
 }
 
-void Printer::str(Show s, const char *key, const char *fmt, std::string_view v)
+void Printer::field(Show s, const char *key, const char *fmt, const std::string &json_value,
+		    const std::string &text_value)
 {
 	if (json_ && s != Show::Text) {
 		member(key);
-		out_ << json_quote(v);
+		out_ << json_value;
 	} else if (!json_ && s != Show::Json) {
-		put_text(fmt, std::string(v));
+		put_text(fmt, text_value);
 	}
+}
+
+void Printer::str(Show s, const char *key, const char *fmt, std::string_view v)
+{
+	field(s, key, fmt, json_quote(v), std::string(v));
 }
 
 void Printer::num(Show s, const char *key, const char *fmt, int64_t v)
 {
-	if (json_ && s != Show::Text) {
-		member(key);
-		out_ << v;
-	} else if (!json_ && s != Show::Json) {
-		put_text(fmt, std::to_string(v));
-	}
+	field(s, key, fmt, std::to_string(v), std::to_string(v));
 }
 
 void Printer::unum(Show s, const char *key, const char *fmt, uint64_t v)
 {
-	if (json_ && s != Show::Text) {
-		member(key);
-		out_ << v;
-	} else if (!json_ && s != Show::Json) {
-		put_text(fmt, std::to_string(v));
-	}
+	field(s, key, fmt, std::to_string(v), std::to_string(v));
 }
 
 void Printer::null(const char *key)

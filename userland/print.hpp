@@ -47,6 +47,8 @@ public:
 private:
 	void member(const char *key); // comma and "key": before a JSON value
 	void put_text(const char *fmt, const std::string &v);
+	void field(Show s, const char *key, const char *fmt, const std::string &json_value,
+		   const std::string &text_value);
 
 	std::ostream &out_;
 	bool json_;
