@@ -117,9 +117,34 @@ static inline bool nc_subnet_contains(const struct nc_subnet *s,
 }
 
 /*
+ * May @s join the nc-subnet list @list[0..@n)? NULL, or why not: not a
+ * network, host bits (or bytes past the family's length) set, or already
+ * in the list. The one check of a network, for a list being built and
+ * for one being validated.
+ */
+static inline const char *nc_subnet_check(const struct nc_subnet *list,
+					  uint32_t n,
+					  const struct nc_subnet *s)
+{
+	struct nc_subnet canon;
+	const char *why;
+	uint32_t i;
+
+	why = nc_subnet_set(&canon, s->family, s->addr, s->plen);
+	if (why)
+		return why;
+	if (memcmp(&canon, s, sizeof(canon)))
+		return NC_ERR_SUBNET_HOST_BITS;
+	for (i = 0; i < n; i++)
+		if (!memcmp(&list[i], s, sizeof(*s)))
+			return NC_ERR_SUBNET_DUP;
+	return NULL;
+}
+
+/*
  * Append @addr/@plen to @p's nc-subnet list: NULL, or why it cannot be
- * (not a network, host bits set, given twice, list full). @p is left as
- * it was when it fails.
+ * (nc_subnet_check's reasons, or the list is full). @p is left as it was
+ * when it fails.
  */
 static inline const char *nc_policy_add_subnet(struct nc_policy *p,
 						uint8_t family,
@@ -128,16 +153,14 @@ static inline const char *nc_policy_add_subnet(struct nc_policy *p,
 {
 	struct nc_subnet s;
 	const char *why;
-	uint32_t i;
 
-	why = nc_subnet_set(&s, family, addr, plen);
+	memset(&s, 0, sizeof(s));
+	s.family = family;
+	s.plen = plen > 255 ? 255 : (uint8_t)plen;
+	memcpy(s.addr, addr, family == NC_FAMILY_INET ? 4 : 16);
+	why = nc_subnet_check(p->subnets, p->n_subnets, &s);
 	if (why)
 		return why;
-	if (memcmp(s.addr, addr, family == NC_FAMILY_INET ? 4 : 16))
-		return NC_ERR_SUBNET_HOST_BITS;
-	for (i = 0; i < p->n_subnets; i++)
-		if (!memcmp(&p->subnets[i], &s, sizeof(s)))
-			return NC_ERR_SUBNET_DUP;
 	if (p->n_subnets >= NC_MAX_SUBNETS)
 		return NC_ERR_SUBNET_COUNT;
 	p->subnets[p->n_subnets++] = s;
@@ -147,8 +170,8 @@ static inline const char *nc_policy_add_subnet(struct nc_policy *p,
 /* NULL if @p can be applied, or the message of the first rule it breaks. */
 static inline const char *nc_policy_check(const struct nc_policy *p)
 {
-	const char *why = NULL;
-	uint32_t i, j;
+	const char *why;
+	uint32_t i;
 
 	if (p->key_mode >= __NC_KEY_MAX)
 		return NC_ERR_KEY_MODE;
@@ -156,8 +179,7 @@ static inline const char *nc_policy_check(const struct nc_policy *p)
 		return NC_ERR_PICK;
 	if (p->drain >= __NC_DRAIN_MAX)
 		return NC_ERR_DRAIN;
-	if (!why)
-		why = nc_check_plen4(p->plen4);
+	why = nc_check_plen4(p->plen4);
 	if (!why)
 		why = nc_check_plen6(p->plen6);
 	if (!why)
@@ -166,17 +188,8 @@ static inline const char *nc_policy_check(const struct nc_policy *p)
 		why = nc_check_max_entries(p->max_entries);
 	if (!why && p->n_subnets > NC_MAX_SUBNETS)
 		why = NC_ERR_SUBNET_COUNT;
-	for (i = 0; !why && i < p->n_subnets; i++) {
-		const struct nc_subnet *s = &p->subnets[i];
-		struct nc_subnet canon;
-
-		why = nc_subnet_set(&canon, s->family, s->addr, s->plen);
-		if (!why && memcmp(&canon, s, sizeof(canon)))
-			why = NC_ERR_SUBNET_HOST_BITS;
-		for (j = 0; !why && j < i; j++)
-			if (!memcmp(&p->subnets[j], s, sizeof(*s)))
-				why = NC_ERR_SUBNET_DUP;
-	}
+	for (i = 0; !why && i < p->n_subnets; i++)
+		why = nc_subnet_check(p->subnets, i, &p->subnets[i]);
 	return why;
 }
 

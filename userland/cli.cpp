@@ -228,6 +228,12 @@ po::variables_map read_args(const std::vector<std::string> &args)
 	return vm;
 }
 
+// A command's first row: the one that names it (-l is --list).
+const CommandSpec &spec_of(Command cmd)
+{
+	return *std::find_if(commands.begin(), commands.end(), [&](const auto &c) { return c.cmd == cmd; });
+}
+
 // The one command given, and every other option one it takes.
 const CommandSpec &the_command(const po::variables_map &vm)
 {
@@ -241,8 +247,7 @@ const CommandSpec &the_command(const po::variables_map &vm)
 	}
 	if (!cmd)
 		throw UsageError("no command given (see ncadm -h)");
-	// Messages name a command by its first row (-l is --list).
-	cmd = &*std::find_if(commands.begin(), commands.end(), [&](const auto &c) { return c.cmd == cmd->cmd; });
+	cmd = &spec_of(cmd->cmd);
 	for (const auto &o : option_table) {
 		if (!vm.count(o.name) || (cmd->takes & o.group))
 			continue;
@@ -532,11 +537,6 @@ void parse_format(const po::variables_map &vm, Options &o)
 		throw UsageError("-o json lists every field; it does not go with --stats, --rate and the like");
 }
 
-const CommandSpec &spec_of(Command cmd)
-{
-	return *std::find_if(commands.begin(), commands.end(), [&](const auto &c) { return c.cmd == cmd; });
-}
-
 Options parse(const std::vector<std::string> &args, bool restoring)
 {
 	const po::variables_map vm = read_args(args);
@@ -590,7 +590,7 @@ std::vector<std::string> long_options()
 {
 	std::vector<std::string> names{"--help", "--version"};
 	for (const auto &c : commands)
-		if (c.letter != 'l') // -l: "list-l" is only its parser's name
+		if (&spec_of(c.cmd) == &c) // a second row ("list-l" for -l) is a parser's alias
 			names.push_back(std::string("--") + c.name);
 	for (const auto &o : option_table)
 		if (o.group != G_SERVICE_ARG)

@@ -227,7 +227,8 @@ uint32_t parse_max_entries(std::string_view s)
 
 std::vector<Network> parse_subnets(std::string_view s)
 {
-	nc_policy list{};
+	nc_policy list{}; // the rules' view of the same networks
+	std::vector<Network> out;
 	size_t pos = 0;
 	while (pos <= s.size()) {
 		size_t comma = s.find(',', pos);
@@ -255,14 +256,7 @@ std::vector<Network> parse_subnets(std::string_view s)
 			throw rule_error("--nc-subnet", item, why,
 					 host_bits ? " (did you mean " + n.masked().str() + "?)" : "");
 		}
-	}
-	std::vector<Network> out;
-	for (uint32_t i = 0; i < list.n_subnets; i++) {
-		Network n;
-		n.addr.af = list.subnets[i].family == NC_FAMILY_INET ? AF_INET : AF_INET6;
-		std::memcpy(n.addr.bytes.data(), list.subnets[i].addr, sizeof(list.subnets[i].addr));
-		n.plen = list.subnets[i].plen;
-		out.push_back(n);
+		out.push_back(n); // accepted: already a network, as the list holds it
 	}
 	return out;
 }
