@@ -122,6 +122,8 @@ struct nc_table {
 	u32				hash_seed;
 	struct timer_list		gc_timer; /* reclaims expired entries */
 
+	struct nc_hrw_map __rcu		*hrw;	/* hash pick's owners, nc_pick.c */
+
 	/* rr/wrr first-pick cursor, under lock */
 	struct list_head		*cursor;
 	int				wrr_cw;
@@ -198,6 +200,8 @@ void nc_table_sum_stats(struct nc_table *t, struct nc_stats *sum);
 struct ip_vs_dest *nc_pick(struct ip_vs_service *svc, struct nc_table *t,
 			   unsigned int pick, const struct nc_class_key *key);
 void nc_pick_dest_removed(struct nc_table *t, struct ip_vs_dest *dest);
+void nc_pick_sync(struct ip_vs_service *svc, struct nc_table *t);
+void nc_pick_release(struct nc_table *t);
 
 /* nc_policy.c */
 void nc_effective_policy(const struct ip_vs_service *svc,

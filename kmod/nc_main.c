@@ -129,6 +129,7 @@ static int nc_init_svc(struct ip_vs_service *svc)
 	if (!t)
 		return -ENOMEM;
 	svc->sched_data = t;
+	nc_pick_sync(svc, t);
 	nc_registry_add(t);
 	return 0;
 }
@@ -138,7 +139,16 @@ static void nc_done_svc(struct ip_vs_service *svc)
 	struct nc_table *t = svc->sched_data;
 
 	nc_registry_del(t);
+	nc_pick_release(t);
 	nc_table_destroy(t);
+}
+
+/* A server joined, or its weight changed: the hash pick follows. */
+static int nc_add_or_upd_dest(struct ip_vs_service *svc,
+			      struct ip_vs_dest *dest)
+{
+	nc_pick_sync(svc, svc->sched_data);
+	return 0;
 }
 
 static int nc_del_dest(struct ip_vs_service *svc, struct ip_vs_dest *dest)
@@ -146,6 +156,7 @@ static int nc_del_dest(struct ip_vs_service *svc, struct ip_vs_dest *dest)
 	struct nc_table *t = svc->sched_data;
 
 	nc_pick_dest_removed(t, dest);
+	nc_pick_sync(svc, t);
 	nc_table_forget_dest(t, dest);
 	return 0;
 }
@@ -157,6 +168,8 @@ static struct ip_vs_scheduler ip_vs_nc_scheduler = {
 	.n_list =		LIST_HEAD_INIT(ip_vs_nc_scheduler.n_list),
 	.init_service =		nc_init_svc,
 	.done_service =		nc_done_svc,
+	.add_dest =		nc_add_or_upd_dest,
+	.upd_dest =		nc_add_or_upd_dest,
 	.del_dest =		nc_del_dest,
 	.schedule =		nc_schedule,
 };

@@ -2,13 +2,36 @@
 /*
  * First pick: the real server for a class that has no valid entry.
  *
- * All run with t->lock held inside an RCU read-side section, and consider
- * only servers that could take a new class: weight > 0 and not overloaded.
+ * Only servers that could take a new class count: weight > 0 and not
+ * overloaded.
+ *
+ * Locking: nc_pick() runs inside an RCU read-side section; the rr/wrr
+ * cursor is under t->lock, which the caller holds. The hash pick reads
+ * t->hrw, a table of bucket owners replaced whole (RCU) by nc_pick_sync()
+ * in process context; IPVS calls that from init_service, add_dest,
+ * upd_dest and del_dest, all under its __ip_vs_mutex, one at a time.
  */
+#include <linux/bitmap.h>
 #include <linux/gcd.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
 
 #include "nc.h"
 #include "nc_hash.h"
+
+/*
+ * Who owns each bucket (include/nc_hash.h), for servers in slots. A slot
+ * keeps its number while its server stays, so the owners of a map carry
+ * over to the next; an empty slot has no dest and weight 0. The map
+ * holds a reference on each of its dests.
+ */
+struct nc_hrw_map {
+	struct rcu_head		rcu;
+	unsigned int		n;		/* slots */
+	struct ip_vs_dest	**dest;		/* after srv[n] */
+	u16			owner[NC_HRW_BUCKETS];
+	struct nc_hrw_server	srv[];
+};
 
 static bool nc_pick_eligible(const struct ip_vs_dest *d)
 {
@@ -16,54 +39,62 @@ static bool nc_pick_eligible(const struct ip_vs_dest *d)
 	       atomic_read(&d->weight) > 0;
 }
 
-static void nc_dest_addr16(const struct ip_vs_dest *d, u8 out[16])
+static void nc_hrw_server_of(const struct ip_vs_dest *d,
+			     struct nc_hrw_server *s)
 {
-	memset(out, 0, 16);
+	u8 addr[16] = {};
+
 	if (d->af == AF_INET)
-		memcpy(out, &d->addr.ip, 4);
+		memcpy(addr, &d->addr.ip, 4);
 	else
-		memcpy(out, &d->addr.in6, 16);
+		memcpy(addr, &d->addr.in6, 16);
+	nc_hrw_server_set(s, addr, ntohs(d->port),
+			  max(atomic_read(&d->weight), 0));
 }
 
-/* A total order on servers, the same on every director, for ties. */
-static int nc_dest_cmp(const struct ip_vs_dest *a, const struct ip_vs_dest *b)
+/*
+ * The bucket's owner among the eligible servers, by a walk: when the
+ * table's owner is overloaded, or there is no table. Without an
+ * overloaded server it is the table's owner.
+ */
+static struct ip_vs_dest *nc_pick_hash_walk(struct ip_vs_service *svc,
+					    u32 bucket)
 {
-	u8 aa[16], ba[16];
-	int c;
-
-	nc_dest_addr16(a, aa);
-	nc_dest_addr16(b, ba);
-	c = memcmp(aa, ba, 16);
-	if (c)
-		return c;
-	return (int)ntohs(a->port) - (int)ntohs(b->port);
-}
-
-/* Weighted rendezvous hashing, see include/nc_hash.h. */
-static struct ip_vs_dest *nc_pick_hash(struct ip_vs_service *svc,
-				       const struct nc_class_key *key)
-{
+	struct nc_hrw_server s, best_s;
 	struct ip_vs_dest *d, *best = NULL;
-	u32 best_w = 0, best_l = 0;
-	u8 addr[16];
+	u32 l, best_l = 0;
 
 	list_for_each_entry_rcu(d, &svc->destinations, n_list) {
-		u32 w, l;
-		int c;
-
 		if (!nc_pick_eligible(d))
 			continue;
-		w = atomic_read(&d->weight);
-		nc_dest_addr16(d, addr);
-		l = nc_hrw_neglog2(nc_hrw_hash(key, addr, ntohs(d->port)));
-		c = best ? nc_hrw_cmp(w, l, best_w, best_l) : 1;
-		if (c > 0 || (c == 0 && nc_dest_cmp(d, best) < 0)) {
+		nc_hrw_server_of(d, &s);
+		l = nc_hrw_score(&s, bucket);
+		if (!best || nc_hrw_beats(&s, l, &best_s, best_l)) {
 			best = d;
-			best_w = w;
+			best_s = s;
 			best_l = l;
 		}
 	}
 	return best;
+}
+
+/* Weighted rendezvous hashing through the bucket table: O(1). */
+static struct ip_vs_dest *nc_pick_hash(struct ip_vs_service *svc,
+				       struct nc_table *t,
+				       const struct nc_class_key *key)
+{
+	struct nc_hrw_map *m = rcu_dereference(t->hrw);
+	u32 bucket = nc_hrw_bucket_of(key);
+	struct ip_vs_dest *d;
+	u16 o;
+
+	if (m) {
+		o = m->owner[bucket];
+		d = o == NC_HRW_NONE ? NULL : m->dest[o];
+		if (d && nc_pick_eligible(d) && nc_dest_available(d))
+			return d;
+	}
+	return nc_pick_hash_walk(svc, bucket);
 }
 
 /*
@@ -153,7 +184,7 @@ struct ip_vs_dest *nc_pick(struct ip_vs_service *svc, struct nc_table *t,
 		return nc_pick_rr(svc, t, false);
 	case NC_PICK_HASH:
 	default:
-		return nc_pick_hash(svc, key);
+		return nc_pick_hash(svc, t, key);
 	}
 }
 
@@ -167,4 +198,135 @@ void nc_pick_dest_removed(struct nc_table *t, struct ip_vs_dest *dest)
 	if (t->cursor == &dest->n_list)
 		t->cursor = dest->n_list.next->prev;
 	spin_unlock_bh(&t->lock);
+}
+
+static struct nc_hrw_map *nc_hrw_map_alloc(unsigned int n)
+{
+	struct nc_hrw_map *m;
+
+	m = kvzalloc(struct_size(m, srv, n) + n * sizeof(m->dest[0]),
+		     GFP_KERNEL);
+	if (m) {
+		m->n = n;
+		m->dest = (struct ip_vs_dest **)&m->srv[n];
+	}
+	return m;
+}
+
+static void nc_hrw_map_free_rcu(struct rcu_head *head)
+{
+	struct nc_hrw_map *m = container_of(head, struct nc_hrw_map, rcu);
+	unsigned int i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->dest[i])
+			ip_vs_dest_put_and_free(m->dest[i]);
+	kvfree(m);
+}
+
+static int nc_hrw_slot_of(const struct nc_hrw_map *m,
+			  const struct ip_vs_dest *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->dest[i] == d)
+			return i;
+	return -1;
+}
+
+/* Slot @i of @m gets @d (NULL: emptied) and the owners follow. */
+static void nc_hrw_set_slot(struct nc_hrw_map *m, unsigned int i,
+			    struct ip_vs_dest *d)
+{
+	if (d)
+		nc_hrw_server_of(d, &m->srv[i]);
+	else
+		m->srv[i].weight = 0;
+	m->dest[i] = d;
+	nc_hrw_update(m->owner, m->srv, m->n, i);
+	cond_resched();		/* 2^16 scores per change; 256 servers at init */
+}
+
+/*
+ * @m starts as a copy of @old (or empty): empty the slots of servers
+ * gone, re-score the ones whose weight changed, put newcomers in free
+ * slots. @kept marks the slots whose dest is still in the service.
+ */
+static void nc_hrw_map_follow(struct nc_hrw_map *m, struct ip_vs_service *svc,
+			      unsigned long *kept)
+{
+	struct ip_vs_dest *d;
+	unsigned int i;
+	int slot;
+
+	list_for_each_entry(d, &svc->destinations, n_list) {
+		slot = nc_hrw_slot_of(m, d);
+		if (slot >= 0)
+			__set_bit(slot, kept);
+	}
+	for (i = 0; i < m->n; i++)
+		if (m->dest[i] && !test_bit(i, kept))
+			nc_hrw_set_slot(m, i, NULL);
+	list_for_each_entry(d, &svc->destinations, n_list) {
+		slot = nc_hrw_slot_of(m, d);
+		if (slot >= 0) {
+			if (m->srv[slot].weight != max(atomic_read(&d->weight), 0))
+				nc_hrw_set_slot(m, slot, d);
+			continue;
+		}
+		slot = nc_hrw_slot_of(m, NULL);
+		if (!WARN_ON_ONCE(slot < 0))
+			nc_hrw_set_slot(m, slot, d);
+	}
+}
+
+/*
+ * Bring the hash pick's table in line with the service's servers. If
+ * memory is short, or the service has more servers than the table has
+ * slot numbers, there is no table and the hash pick walks the servers
+ * (same choices, O(servers)).
+ */
+void nc_pick_sync(struct ip_vs_service *svc, struct nc_table *t)
+{
+	/* __ip_vs_mutex orders every caller */
+	struct nc_hrw_map *old = rcu_dereference_protected(t->hrw, 1);
+	unsigned int i, n = max(old ? old->n : 0, svc->num_dests);
+	struct nc_hrw_map *m = NULL;
+	unsigned long *kept = NULL;
+
+	if (n < NC_HRW_MAX_SERVERS) {
+		m = nc_hrw_map_alloc(n);
+		kept = bitmap_zalloc(n, GFP_KERNEL);
+	}
+	if (m && kept) {
+		if (old) {
+			memcpy(m->owner, old->owner, sizeof(m->owner));
+			memcpy(m->srv, old->srv, old->n * sizeof(m->srv[0]));
+			memcpy(m->dest, old->dest, old->n * sizeof(m->dest[0]));
+		} else {
+			memset(m->owner, 0xff, sizeof(m->owner));  /* NC_HRW_NONE */
+		}
+		nc_hrw_map_follow(m, svc, kept);
+		for (i = 0; i < m->n; i++)
+			if (m->dest[i])
+				ip_vs_dest_hold(m->dest[i]);
+	} else {
+		kvfree(m);
+		m = NULL;
+	}
+	bitmap_free(kept);
+	rcu_assign_pointer(t->hrw, m);
+	if (old)
+		call_rcu(&old->rcu, nc_hrw_map_free_rcu);
+}
+
+/* The service is going away: drop the table and its dest references. */
+void nc_pick_release(struct nc_table *t)
+{
+	struct nc_hrw_map *m = rcu_dereference_protected(t->hrw, 1);
+
+	RCU_INIT_POINTER(t->hrw, NULL);
+	if (m)
+		call_rcu(&m->rcu, nc_hrw_map_free_rcu);
 }

@@ -80,31 +80,47 @@ void key_v4_32_subnets(benchmark::State &st)
 BENCHMARK(key_v4_32_subnets);
 
 // The hash first pick over N servers of equal weight (what a new class
-// costs on top of the table lookup).
+// costs on top of the table lookup): the bucket of the class, then its
+// owner in the table kept up to date as servers change.
 void hrw_pick(benchmark::State &st)
 {
 	const auto n = static_cast<uint32_t>(st.range(0));
-	std::vector<std::array<uint8_t, 16>> servers(n);
-	for (uint32_t s = 0; s < n; s++)
-		servers[s] = {10, 255, 0, static_cast<uint8_t>(10 + s)};
+	std::vector<nc_hrw_server> servers(n);
+	std::vector<uint16_t> owner(NC_HRW_BUCKETS, NC_HRW_NONE);
+	for (uint32_t s = 0; s < n; s++) {
+		uint8_t a[16] = {10, 255, static_cast<uint8_t>(s >> 8), static_cast<uint8_t>(s)};
+		nc_hrw_server_set(&servers[s], a, 80, 1);
+		nc_hrw_update(owner.data(), servers.data(), n, static_cast<uint16_t>(s));
+	}
 	auto addrs = addresses();
 	nc_class_key key;
 	size_t i = 0;
 	for (auto _ : st) {
 		uint32_t a = addrs[i++ & 4095];
 		nc_class_key_v4(&key, reinterpret_cast<const uint8_t *>(&a), NC_KEY_PREFIX, 24);
-		uint32_t best = 0, best_l = 0;
-		for (uint32_t s = 0; s < n; s++) {
-			uint32_t l = nc_hrw_neglog2(nc_hrw_hash(&key, servers[s].data(), 80));
-			if (s == 0 || nc_hrw_cmp(1, l, 1, best_l) > 0) {
-				best = s;
-				best_l = l;
-			}
-		}
-		benchmark::DoNotOptimize(best);
+		benchmark::DoNotOptimize(owner[nc_hrw_bucket_of(&key)]);
 	}
 }
-BENCHMARK(hrw_pick)->Arg(4)->Arg(16)->Arg(64);
+BENCHMARK(hrw_pick)->Arg(4)->Arg(64)->Arg(256);
+
+// Keeping the table: one server joining N (a bucket walk, every bucket
+// compared with the newcomer), as ipvsadm -a makes the kernel do.
+void hrw_join(benchmark::State &st)
+{
+	const auto n = static_cast<uint32_t>(st.range(0));
+	std::vector<nc_hrw_server> servers(n + 1);
+	std::vector<uint16_t> owner(NC_HRW_BUCKETS, NC_HRW_NONE);
+	for (uint32_t s = 0; s <= n; s++) {
+		uint8_t a[16] = {10, 255, static_cast<uint8_t>(s >> 8), static_cast<uint8_t>(s)};
+		nc_hrw_server_set(&servers[s], a, 80, s < n);
+		nc_hrw_update(owner.data(), servers.data(), n + 1, static_cast<uint16_t>(s));
+	}
+	for (auto _ : st) {
+		servers[n].weight ^= 1;	// joins, leaves, joins...
+		nc_hrw_update(owner.data(), servers.data(), n + 1, static_cast<uint16_t>(n));
+	}
+}
+BENCHMARK(hrw_join)->Arg(4)->Arg(64)->Arg(256)->Unit(benchmark::kMillisecond);
 
 } // namespace
 

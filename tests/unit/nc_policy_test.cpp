@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// Unit tests of the nc policy helpers and the rendezvous hash compiled
-// into ip_vs_nc.ko.
+// Unit tests of the nc policy helpers compiled into ip_vs_nc.ko.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
@@ -11,7 +10,6 @@
 #include <vector>
 
 extern "C" {
-#include "nc_hash.h"
 #include "nc_policy.h"
 }
 
@@ -171,105 +169,6 @@ TEST(PolicyKey, OutsideTheSubnetListIsStickyPerAddress)
 	p.key_mode = NC_KEY_PREFIX;
 	p.plen4 = 20;
 	EXPECT_EQ(key_of(p, "10.1.255.3"), "10.1.240.0/20");
-}
-
-TEST(Hash, NegLog2IsMonotoneAndBounded)
-{
-	EXPECT_EQ(nc_hrw_neglog2(0), 32u << 16);            // x = 1
-	EXPECT_EQ(nc_hrw_neglog2(1ULL << 63), 1u << 16);    // u = 1/2
-	EXPECT_EQ(nc_hrw_neglog2(1ULL << 62), 2u << 16);    // u = 1/4
-	EXPECT_GE(nc_hrw_neglog2(~0ULL), 1u);
-	uint32_t prev = UINT32_MAX;
-	for (uint64_t x = 1; x < (1ULL << 32); x = x * 3 + 1) {
-		uint32_t v = nc_hrw_neglog2(x << 32);
-		EXPECT_LE(v, prev);
-		double exact = 32.0 - std::log2(static_cast<double>(x | 1));
-		EXPECT_NEAR(v / 65536.0, exact, 1e-3) << x;
-		prev = v;
-	}
-}
-
-struct Server {
-	std::array<uint8_t, 16> addr{};
-	uint16_t port;
-	uint32_t weight;
-};
-
-int pick(const nc_class_key &k, const std::vector<Server> &servers)
-{
-	int best = -1;
-	uint32_t bw = 0, bl = 0;
-	for (size_t i = 0; i < servers.size(); i++) {
-		uint32_t l = nc_hrw_neglog2(nc_hrw_hash(&k, servers[i].addr.data(), servers[i].port));
-		if (best < 0 || nc_hrw_cmp(servers[i].weight, l, bw, bl) > 0) {
-			best = static_cast<int>(i);
-			bw = servers[i].weight;
-			bl = l;
-		}
-	}
-	return best;
-}
-
-std::vector<Server> servers(std::vector<uint32_t> weights)
-{
-	std::vector<Server> out;
-	for (size_t i = 0; i < weights.size(); i++) {
-		Server s;
-		s.addr[0] = 10;
-		s.addr[3] = static_cast<uint8_t>(11 + i);
-		s.port = 80;
-		s.weight = weights[i];
-		out.push_back(s);
-	}
-	return out;
-}
-
-nc_class_key class_key(uint32_t i)
-{
-	uint8_t a[4] = {static_cast<uint8_t>(i >> 16), static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i), 0};
-	nc_class_key k;
-	nc_class_key_v4(&k, a, NC_KEY_PREFIX, 24);
-	return k;
-}
-
-TEST(Hash, SharesFollowWeights)
-{
-	auto s = servers({1, 2, 3, 4});
-	std::map<int, int> count;
-	const int n = 100000;
-	for (int i = 0; i < n; i++)
-		count[pick(class_key(static_cast<uint32_t>(i)), s)]++;
-	for (int i = 0; i < 4; i++)
-		EXPECT_NEAR(count[i] / double(n), (i + 1) / 10.0, 0.01) << "server " << i;
-}
-
-TEST(Hash, AddingAServerMovesOnlyItsShare)
-{
-	auto four = servers({1, 1, 1, 1});
-	auto five = servers({1, 1, 1, 1, 1});
-	const int n = 50000;
-	int moved = 0, moved_elsewhere = 0;
-	for (int i = 0; i < n; i++) {
-		auto k = class_key(static_cast<uint32_t>(i));
-		int a = pick(k, four), b = pick(k, five);
-		if (a != b) {
-			moved++;
-			if (b != 4)
-				moved_elsewhere++;
-		}
-	}
-	EXPECT_NEAR(moved / double(n), 0.2, 0.01);
-	EXPECT_EQ(moved_elsewhere, 0); // classes only ever move to the new server
-}
-
-TEST(Hash, IndependentOfServerOrder)
-{
-	auto s = servers({2, 1, 3});
-	std::vector<Server> r(s.rbegin(), s.rend());
-	for (uint32_t i = 0; i < 2000; i++) {
-		auto k = class_key(i);
-		EXPECT_EQ(pick(k, s), 2 - pick(k, r));
-	}
 }
 
 } // namespace

@@ -3,12 +3,15 @@
 # First picks: rr and wrr follow their sequences, lc and wlc avoid loaded
 # servers, and hash gives the same class -> server map whatever the order
 # the servers were added in, and in a second director (another network
-# namespace, its own table and policy) that shares no state with the first.
+# namespace, its own table and policy) that shares no state with the first;
+# as servers join, change weight and leave, hash moves only the classes of
+# the server that changed (the kernel's table of bucket owners follows
+# add_dest, upd_dest and del_dest).
 set -euo pipefail
 . "$(dirname "$0")/../lib/topo.sh"
 
 topo_setup_director
-topo_add_servers 3
+topo_add_servers 4
 octets="61 62 63 64 65 66 67 68 69 70 71 72"
 clients=""
 for o in $octets; do clients+=" $o.1.0.1"; done
@@ -87,4 +90,40 @@ ncadm dir2 -L --nc "$VIP:85" | grep -q "sticky 7m" || nc_fail "dir2's policy is 
 ncadm dir -L --nc "$VIP:85" | grep -q "sticky 30m" || nc_fail "dir's policy changed with dir2's"
 expect_eq "dir2 table" "$(ncadm_counter dir2 "$VIP:85" entries)" 12
 expect_eq "dir table after dir2's traffic" "$(ncadm_counter dir "$VIP:85" lookups)" 12
+# hash as the servers change: 64 /24 classes over rs1-rs3, then rs4 joins,
+# goes to weight 0, comes back, leaves. Each map is taken after a flush:
+# every class's first pick, not the table's memory of it.
+many=""
+for n in $(seq 0 63); do many+=" 100.64.$n.1"; done
+topo_add_clients $many
+ncadm_service dir "$VIP:87" 3 --nc-pick hash --nc-key /24
+hash_map() {
+	ncadm dir --nc-flush "$VIP:87" > /dev/null
+	servers_in_order "$VIP:87" "$many" | paste -sd' '
+}
+# moved_to A B: how many classes differ between maps A and B, and how many
+# of those went to a server other than rs4.
+moved_to() {
+	paste <(tr ' ' '\n' <<< "$1") <(tr ' ' '\n' <<< "$2") |
+		awk '$1 != $2 { n++; if ($2 != "rs4") bad++ } END { print n + 0, bad + 0 }'
+}
+m3=$(hash_map)
+ncadm dir -a -t "$VIP:87" -r "$(topo_rs_addr 4):80" -m
+m4=$(hash_map)
+read -r moved elsewhere <<< "$(moved_to "$m3" "$m4")"
+nc_log "hash, rs4 joins rs1-rs3: $moved of 64 classes moved, $elsewhere not to rs4"
+expect_eq "classes moved to a server other than the one joining" "$elsewhere" 0
+[ "$moved" -ge 8 ] && [ "$moved" -le 24 ] || nc_fail "rs4 took $moved of 64 classes (1/4 is 16)"
+ncadm dir -e -t "$VIP:87" -r "$(topo_rs_addr 4):80" -m -w 0
+expect_eq "hash map with rs4 at weight 0" "$(hash_map)" "$m3"
+ncadm dir -e -t "$VIP:87" -r "$(topo_rs_addr 4):80" -m -w 1
+expect_eq "hash map with rs4 back at weight 1" "$(hash_map)" "$m4"
+ncadm dir -e -t "$VIP:87" -r "$(topo_rs_addr 4):80" -m -w 3
+m4w3=$(hash_map)
+read -r moved elsewhere <<< "$(moved_to "$m4" "$m4w3")"
+nc_log "hash, rs4 from weight 1 to 3: $moved more classes, $elsewhere not to rs4"
+expect_eq "classes moved elsewhere than to the heavier server" "$elsewhere" 0
+[ "$moved" -ge 1 ] || nc_fail "rs4 at weight 3 took no class from the others"
+ncadm dir -d -t "$VIP:87" -r "$(topo_rs_addr 4):80"
+expect_eq "hash map after rs4 left" "$(hash_map)" "$m3"
 echo "PASS: nc_picks"
