@@ -142,6 +142,8 @@ enum nc_drain {
 #define NC_MAX_STICKY_SECS	(31 * 24 * 3600)	/* ipvsadm's -p limit */
 #define NC_MAX_ENTRIES_LIMIT	(1 << 24)
 #define NC_MAX_SUBNETS		32
+#define NC_MIN_BOUND		101	/* load bound, percent of the fair share */
+#define NC_MAX_BOUND		1000
 
 enum nc_cmd {
 	NC_CMD_UNSPEC,
@@ -194,6 +196,10 @@ enum nc_pol_attr {
 	NC_POL_ATTR_MAX_ENTRIES, /* u32, 1..NC_MAX_ENTRIES_LIMIT */
 	NC_POL_ATTR_SUBNETS,	/* nest of NC_SUBNET_ATTR_NET nests; an empty
 				 * nest clears the list (every client grouped) */
+	NC_POL_ATTR_BOUND,	/* u32, percent: 0 (off) or NC_MIN_BOUND..
+				 * NC_MAX_BOUND; the hash first pick skips a
+				 * server whose connections exceed bound/100
+				 * times its weighted share */
 	__NC_POL_ATTR_MAX
 };
 #define NC_POL_ATTR_MAX (__NC_POL_ATTR_MAX - 1)

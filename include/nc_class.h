@@ -132,10 +132,23 @@ static inline void nc_class_key_v6(struct nc_class_key *key,
 	nc_mask_prefix(key->addr, 16, plen6);
 }
 
+/*
+ * Word by word: the kernel's memcmp() is an out-of-line byte loop, and
+ * this runs for every table lookup.
+ */
 static inline bool nc_class_key_equal(const struct nc_class_key *a,
 				      const struct nc_class_key *b)
 {
-	return memcmp(a, b, sizeof(*a)) == 0;
+	const uint8_t *p = (const uint8_t *)a, *q = (const uint8_t *)b;
+	uint32_t diff = 0, x, y;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(*a); i += 4) {
+		memcpy(&x, p + i, 4);
+		memcpy(&y, q + i, 4);
+		diff |= x ^ y;
+	}
+	return diff == 0;
 }
 
 #endif /* NC_CLASS_H */

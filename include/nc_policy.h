@@ -25,6 +25,7 @@ struct nc_policy {
 	uint8_t drain;		/* enum nc_drain */
 	uint32_t sticky_secs;
 	uint32_t max_entries;
+	uint32_t bound;		/* percent; 0: no load bound */
 	uint32_t n_subnets;	/* 0: every client is grouped by class */
 	struct nc_subnet subnets[NC_MAX_SUBNETS];
 };
@@ -58,6 +59,8 @@ static inline unsigned int nc_family_bits(uint8_t family)
 #define NC_ERR_DRAIN		"unknown drain rule"
 #define NC_ERR_STICKY		"sticky time must be 1 s to 31 days"
 #define NC_ERR_MAX_ENTRIES	"entry cap must be 1..16777216"
+#define NC_ERR_BOUND		"load bound must be 0 (off) or 1.01 to 10"
+#define NC_ERR_BOUND_PICK	"a load bound needs the hash first pick"
 #define NC_ERR_SUBNET_FAMILY	"network address family must be IPv4 or IPv6"
 #define NC_ERR_SUBNET_PLEN	"network prefix length too long for its family"
 #define NC_ERR_SUBNET_HOST_BITS	"nc-subnet network has host bits set"
@@ -82,6 +85,12 @@ static inline const char *nc_check_sticky(uint32_t secs)
 static inline const char *nc_check_max_entries(uint32_t n)
 {
 	return n < 1 || n > NC_MAX_ENTRIES_LIMIT ? NC_ERR_MAX_ENTRIES : NULL;
+}
+
+static inline const char *nc_check_bound(uint32_t percent)
+{
+	return percent && (percent < NC_MIN_BOUND || percent > NC_MAX_BOUND) ?
+	       NC_ERR_BOUND : NULL;
 }
 
 /* Make @s the network @addr/@plen, masked; NULL, or why it is not one. */
@@ -186,6 +195,10 @@ static inline const char *nc_policy_check(const struct nc_policy *p)
 		why = nc_check_sticky(p->sticky_secs);
 	if (!why)
 		why = nc_check_max_entries(p->max_entries);
+	if (!why)
+		why = nc_check_bound(p->bound);
+	if (!why && p->bound && p->pick != NC_PICK_HASH)
+		why = NC_ERR_BOUND_PICK;
 	if (!why && p->n_subnets > NC_MAX_SUBNETS)
 		why = NC_ERR_SUBNET_COUNT;
 	for (i = 0; !why && i < p->n_subnets; i++)

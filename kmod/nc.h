@@ -7,7 +7,8 @@
 
 #include <linux/version.h>
 #include <linux/spinlock.h>
-#include <linux/timer.h>
+#include <linux/rhashtable.h>
+#include <linux/workqueue.h>
 #include <linux/percpu.h>
 #include <linux/atomic.h>
 #include <net/ip_vs.h>
@@ -27,20 +28,14 @@
  * is older). Keyed on the flag, not the version: stable backports. */
 #ifdef IP_VS_DEST_CF_AVAILABLE
 #define nc_dest_available(d)	((d)->cflags & IP_VS_DEST_CF_AVAILABLE)
+#define nc_dest_set_available(d, on) \
+	((d)->cflags = (on) ? (d)->cflags | IP_VS_DEST_CF_AVAILABLE : \
+			      (d)->cflags & ~IP_VS_DEST_CF_AVAILABLE)
 #else
 #define nc_dest_available(d)	((d)->flags & IP_VS_DEST_F_AVAILABLE)
-#endif
-
-/* from_timer() was renamed timer_container_of() in 6.16. */
-#ifndef from_timer
-#define from_timer(var, t, field) timer_container_of(var, t, field)
-#endif
-
-/* timer_delete_sync() is 6.2+; del_timer_sync() went away in 6.15. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-#define nc_timer_stop_sync(t)	timer_delete_sync(t)
-#else
-#define nc_timer_stop_sync(t)	del_timer_sync(t)
+#define nc_dest_set_available(d, on) \
+	((d)->flags = (on) ? (d)->flags | IP_VS_DEST_F_AVAILABLE : \
+			     (d)->flags & ~IP_VS_DEST_F_AVAILABLE)
 #endif
 
 /* genl_dumpit_info() keeps the parsed attributes in ->info since 6.2. */
@@ -76,26 +71,18 @@
 
 /*
  * One class and the real server it sticks to: 64 bytes, one cache line.
- * The chain is singly linked (readers only go forward; writers unlink
- * under t->lock, finding the predecessor in a short chain). Times are
- * 32-bit: idle time is an unsigned jiffies difference, correct while it
- * is below 2^32 jiffies, which the GC guarantees by reclaiming every
- * entry within sticky (at most 31 days) + 60 s of its last use.
+ * Times are 32-bit: idle time is an unsigned jiffies difference, correct
+ * while it is below 2^32 jiffies, which the GC guarantees by reclaiming
+ * every entry within sticky (at most 31 days) + 60 s of its last use.
  */
 struct nc_entry {
-	struct nc_entry __rcu	*next;
+	struct rhash_head	node;		/* in the table's nc_ht */
 	struct nc_class_key	key;
 	atomic_t		conns;		/* connections scheduled (wraps) */
 	struct ip_vs_dest	*dest;		/* holds a dest reference */
 	u32			last_used;	/* jiffies of the last new conn */
 	u32			created;	/* ktime_get_seconds() */
 	struct rcu_head		rcu;
-};
-
-struct nc_buckets {
-	unsigned int		mask;
-	struct rcu_head		rcu;
-	struct nc_entry __rcu	*head[];
 };
 
 /* A policy in force; replaced whole (RCU), never changed in place. */
@@ -111,26 +98,23 @@ struct nc_stats {
 
 #define nc_stat_inc(t, field)	this_cpu_inc((t)->stats->field)
 
-/* Per-service state, svc->sched_data. */
-struct nc_table {
-	spinlock_t			lock;	/* writers; readers use RCU */
-	bool				dead;	/* service is going away */
-	unsigned int			entries; /* under lock */
-	struct nc_policy_rcu __rcu	*policy;
-	struct nc_buckets __rcu		*buckets;
-	struct nc_stats __percpu	*stats;
-	u32				hash_seed;
-	struct timer_list		gc_timer; /* reclaims expired entries */
+struct nc_ht;
 
+/* Per-service state, svc->sched_data. Locking: see nc_table.c. */
+struct nc_table {
+	struct nc_ht __rcu		*ht;		/* the entries */
+	struct nc_policy_rcu __rcu	*policy;
+	struct nc_stats __percpu	*stats;
+	struct delayed_work		gc_work;	/* reclaims expired entries */
 	struct nc_hrw_map __rcu		*hrw;	/* hash pick's owners, nc_pick.c */
 
-	/* rr/wrr first-pick cursor, under lock */
+	spinlock_t			lock;	/* the rr/wrr first-pick cursor */
 	struct list_head		*cursor;
 	int				wrr_cw;
 
 	struct ip_vs_service		*svc;
 	struct list_head		registry;	/* nc_registry, its mutex */
-	struct rcu_head			rcu;
+	struct rcu_work			free_work;
 };
 
 /* A service as netlink names it (the IPVS_SVC_ATTR_* identity). */
@@ -180,9 +164,21 @@ u32 nc_entry_idle(const struct nc_entry *e, unsigned long now);
 int nc_table_init(void);
 int nc_table_selftest(void);
 void nc_table_exit(void);
-void nc_table_store(struct nc_table *t, const struct nc_policy *p,
-		    const struct nc_class_key *key, struct ip_vs_dest *dest,
-		    struct nc_entry *old, unsigned long now);
+struct nc_entry *nc_table_store(struct nc_table *t, const struct nc_policy *p,
+				const struct nc_class_key *key,
+				struct ip_vs_dest *dest, struct nc_entry *stale,
+				unsigned long now);
+unsigned int nc_table_entries(struct nc_table *t);
+
+/* Where a dump of a table stands between two netlink calls. */
+struct nc_table_cursor {
+	unsigned long	bucket, skip;
+	u32		gen;	/* of the bucket array; 0 before the first call */
+};
+
+bool nc_table_walk_from(struct nc_table *t, struct nc_table_cursor *c,
+			int (*fn)(const struct nc_entry *e, void *arg),
+			void *arg);
 unsigned int nc_table_forget_dest(struct nc_table *t, struct ip_vs_dest *dest);
 unsigned int nc_table_remove_if(struct nc_table *t,
 				bool (*match)(const struct nc_entry *, const void *),
@@ -198,7 +194,8 @@ void nc_table_sum_stats(struct nc_table *t, struct nc_stats *sum);
 
 /* nc_pick.c */
 struct ip_vs_dest *nc_pick(struct ip_vs_service *svc, struct nc_table *t,
-			   unsigned int pick, const struct nc_class_key *key);
+			   unsigned int pick, u32 bound,
+			   const struct nc_class_key *key);
 void nc_pick_dest_removed(struct nc_table *t, struct ip_vs_dest *dest);
 void nc_pick_sync(struct ip_vs_service *svc, struct nc_table *t);
 void nc_pick_release(struct nc_table *t);

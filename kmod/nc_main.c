@@ -56,6 +56,12 @@ static enum nc_verdict nc_check_entry(const struct ip_vs_service *svc,
 	return NC_FOLLOW;
 }
 
+/*
+ * Follow the class's entry if it may be followed; otherwise pick, without
+ * a lock, and store. If another CPU stored the class first, follow its
+ * choice (one server per class), unless that entry cannot be followed
+ * either: then replace it, once.
+ */
 static struct ip_vs_dest *nc_schedule(struct ip_vs_service *svc,
 				      const struct sk_buff *skb,
 				      struct ip_vs_iphdr *iph)
@@ -63,53 +69,42 @@ static struct ip_vs_dest *nc_schedule(struct ip_vs_service *svc,
 	struct nc_table *t = svc->sched_data;
 	unsigned int kmode, pick, drain;
 	const struct nc_policy_rcu *pol;
-	unsigned long now = jiffies;
+	unsigned long now = jiffies, sticky;
 	struct nc_class_key key;
 	struct ip_vs_dest *dest;
 	enum nc_verdict v;
 	struct nc_entry *e;
+	int tries;
 
 	nc_stat_inc(t, lookups);
 	pol = rcu_dereference(t->policy);
 	nc_effective_policy(svc, pol, &kmode, &pick, &drain);
 	nc_client_key(svc, iph, &pol->p, kmode, &key);
+	sticky = nc_sticky_jiffies(&pol->p);
 
 	e = nc_table_lookup(t, &key);
-	if (e && nc_check_entry(svc, e, nc_sticky_jiffies(&pol->p), drain,
-				now) == NC_FOLLOW)
+	v = e ? nc_check_entry(svc, e, sticky, drain, now) : NC_EXPIRED;
+	if (v == NC_FOLLOW)
 		goto hit;
-
-	spin_lock_bh(&t->lock);
-	/*
-	 * Look again under the lock: another CPU may just have chosen for
-	 * this class (follow it), or the policy may have changed.
-	 */
-	pol = rcu_dereference_protected(t->policy, lockdep_is_held(&t->lock));
-	nc_effective_policy(svc, pol, &kmode, &pick, &drain);
-	nc_client_key(svc, iph, &pol->p, kmode, &key);
-	e = nc_table_lookup(t, &key);
-	v = e ? nc_check_entry(svc, e, nc_sticky_jiffies(&pol->p), drain, now)
-	      : NC_EXPIRED;
-	if (e && v == NC_FOLLOW) {
-		spin_unlock_bh(&t->lock);
-		goto hit;
-	}
 	if (e && v == NC_EXPIRED)
 		nc_stat_inc(t, expired);
 	else if (e)
 		nc_stat_inc(t, repicked);
 
-	dest = nc_pick(svc, t, pick, &key);
-	if (dest) {
-		nc_table_store(t, &pol->p, &key, dest, e, now);
-		nc_stat_inc(t, new);
-	}
-	spin_unlock_bh(&t->lock);
-
+	dest = nc_pick(svc, t, pick, pol->p.bound, &key);
 	if (!dest) {
 		nc_stat_inc(t, noserver);
 		ip_vs_scheduler_err(svc, "no destination available");
+		return NULL;
 	}
+	for (tries = 0; tries < 2; tries++) {
+		e = nc_table_store(t, &pol->p, &key, dest, e, now);
+		if (!e)
+			break;
+		if (nc_check_entry(svc, e, sticky, drain, now) == NC_FOLLOW)
+			goto hit;
+	}
+	nc_stat_inc(t, new);
 	return dest;
 
 hit:

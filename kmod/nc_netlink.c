@@ -38,6 +38,7 @@ static const struct nla_policy nc_pol_policy[NC_POL_ATTR_MAX + 1] = {
 	[NC_POL_ATTR_PICK]	= NLA_POLICY_MAX(NLA_U8, __NC_PICK_MAX - 1),
 	[NC_POL_ATTR_DRAIN]	= NLA_POLICY_MAX(NLA_U8, __NC_DRAIN_MAX - 1),
 	[NC_POL_ATTR_MAX_ENTRIES] = { .type = NLA_U32 },
+	[NC_POL_ATTR_BOUND] = { .type = NLA_U32 },
 	[NC_POL_ATTR_SUBNETS]	= NLA_POLICY_NESTED(nc_subnets_policy),
 };
 
@@ -306,7 +307,8 @@ static int nc_fill_policy_rcu(struct sk_buff *skb, struct nc_table *t)
 	    nla_put_u32(skb, NC_POL_ATTR_STICKY, p->sticky_secs) ||
 	    nla_put_u8(skb, NC_POL_ATTR_PICK, pick) ||
 	    nla_put_u8(skb, NC_POL_ATTR_DRAIN, drain) ||
-	    nla_put_u32(skb, NC_POL_ATTR_MAX_ENTRIES, p->max_entries))
+	    nla_put_u32(skb, NC_POL_ATTR_MAX_ENTRIES, p->max_entries) ||
+	    nla_put_u32(skb, NC_POL_ATTR_BOUND, p->bound))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -336,7 +338,7 @@ static int nc_fill_stats(struct sk_buff *skb, struct nc_table *t)
 	    nla_put_u64_64bit(skb, NC_STATS_ATTR_EXPIRED, s.expired, NC_STATS_ATTR_PAD) ||
 	    nla_put_u64_64bit(skb, NC_STATS_ATTR_REPICKED, s.repicked, NC_STATS_ATTR_PAD) ||
 	    nla_put_u64_64bit(skb, NC_STATS_ATTR_OVERFLOW, s.overflow, NC_STATS_ATTR_PAD) ||
-	    nla_put_u64_64bit(skb, NC_STATS_ATTR_ENTRIES, READ_ONCE(t->entries),
+	    nla_put_u64_64bit(skb, NC_STATS_ATTR_ENTRIES, nc_table_entries(t),
 			      NC_STATS_ATTR_PAD) ||
 	    nla_put_u64_64bit(skb, NC_STATS_ATTR_NOSERVER, s.noserver, NC_STATS_ATTR_PAD))
 		return -EMSGSIZE;
@@ -485,7 +487,8 @@ static int nc_parse_policy(const struct nlattr *nest, struct nc_policy *p,
 	if (err)
 		return err;
 	a = tb[NC_POL_ATTR_STICKY] ?: tb[NC_POL_ATTR_PICK] ?:
-	    tb[NC_POL_ATTR_DRAIN] ?: tb[NC_POL_ATTR_MAX_ENTRIES];
+	    tb[NC_POL_ATTR_DRAIN] ?: tb[NC_POL_ATTR_MAX_ENTRIES] ?:
+	    tb[NC_POL_ATTR_BOUND];
 	if (engine && a)
 		return nc_err(extack, a,
 			      "the persistence engine takes only the class key, prefix lengths and nc-subnet list",
@@ -512,6 +515,12 @@ static int nc_parse_policy(const struct nlattr *nest, struct nc_policy *p,
 		if (why)
 			return nc_err(extack, tb[NC_POL_ATTR_MAX_ENTRIES], why,
 				      -ERANGE);
+	}
+	if (tb[NC_POL_ATTR_BOUND]) {
+		p->bound = nla_get_u32(tb[NC_POL_ATTR_BOUND]);
+		why = nc_check_bound(p->bound);
+		if (why)
+			return nc_err(extack, tb[NC_POL_ATTR_BOUND], why, -ERANGE);
 	}
 	if (tb[NC_POL_ATTR_SUBNETS]) {
 		err = nc_parse_subnets(tb[NC_POL_ATTR_SUBNETS], p, extack);
@@ -714,16 +723,47 @@ static int nc_fill_entry(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
-/* cb->args[0]: bucket to resume at, args[1]: entries of it already sent. */
+struct nc_dump_ctx {
+	struct sk_buff		*skb;
+	struct netlink_callback	*cb;
+	unsigned long		sticky, now;
+	u32			now_secs;
+};
+
+static int nc_dump_entry(const struct nc_entry *e, void *arg)
+{
+	struct nc_dump_ctx *d = arg;
+
+	return nc_fill_entry(d->skb, d->cb, e, d->sticky, d->now, d->now_secs);
+}
+
+/*
+ * The table was resized under the dump: flag this part's messages, and
+ * through the sequence numbers netlink compares, the final NLMSG_DONE.
+ */
+static void nc_dump_interrupted(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlmsghdr *nlh;
+	int rem;
+
+	nlmsg_for_each_msg(nlh, (struct nlmsghdr *)skb->data, skb->len, rem)
+		nlh->nlmsg_flags |= NLM_F_DUMP_INTR;
+	cb->prev_seq = 1;
+	cb->seq = 2;
+}
+
+/* cb->args[0..2]: the table cursor (bucket, entries of it sent, array). */
 static int nc_genl_dump_table(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	unsigned long now = jiffies, sticky;
-	u32 now_secs = (u32)ktime_get_seconds();
-	struct nc_buckets *b;
+	struct nc_table_cursor c = {
+		.bucket = cb->args[0], .skip = cb->args[1], .gen = cb->args[2],
+	};
+	struct nc_dump_ctx d = {
+		.skb = skb, .cb = cb, .now = jiffies,
+		.now_secs = (u32)ktime_get_seconds(),
+	};
 	struct nc_table *t;
-	struct nc_entry *e;
-	long bucket = cb->args[0], skip = cb->args[1], n = 0;
-	unsigned int mask;
+	bool consistent;
 	int err;
 
 	nc_registry_lock();
@@ -734,24 +774,15 @@ static int nc_genl_dump_table(struct sk_buff *skb, struct netlink_callback *cb)
 		return err;
 	}
 	rcu_read_lock();
-	sticky = nc_sticky_jiffies(&rcu_dereference(t->policy)->p);
-	b = rcu_dereference(t->buckets);
-	mask = b->mask;
-	for (; bucket <= mask; bucket++, skip = 0) {
-		n = 0;
-		for (e = rcu_dereference(b->head[bucket]); e;
-		     e = rcu_dereference(e->next)) {
-			if (n++ < skip)
-				continue;
-			if (nc_fill_entry(skb, cb, e, sticky, now, now_secs))
-				goto full;
-		}
-	}
-full:
+	d.sticky = nc_sticky_jiffies(&rcu_dereference(t->policy)->p);
+	consistent = nc_table_walk_from(t, &c, nc_dump_entry, &d);
 	rcu_read_unlock();
 	nc_registry_unlock();
-	cb->args[0] = bucket;
-	cb->args[1] = bucket > mask ? 0 : n - 1;
+	cb->args[0] = c.bucket;
+	cb->args[1] = c.skip;
+	cb->args[2] = c.gen;
+	if (!consistent)
+		nc_dump_interrupted(skb, cb);
 	return skb->len;
 }
 

@@ -5,14 +5,17 @@
  * Only servers that could take a new class count: weight > 0 and not
  * overloaded.
  *
- * Locking: nc_pick() runs inside an RCU read-side section; the rr/wrr
- * cursor is under t->lock, which the caller holds. The hash pick reads
+ * Locking: nc_pick() runs inside an RCU read-side section, in softirq or
+ * process context; the rr/wrr cursor is under t->lock (taken here, the
+ * only lock of a first pick: round robin is a shared sequence, as in
+ * ip_vs_rr). The hash pick reads
  * t->hrw, a table of bucket owners replaced whole (RCU) by nc_pick_sync()
  * in process context; IPVS calls that from init_service, add_dest,
  * upd_dest and del_dest, all under its __ip_vs_mutex, one at a time.
  */
 #include <linux/bitmap.h>
 #include <linux/gcd.h>
+#include <linux/math64.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
@@ -52,20 +55,58 @@ static void nc_hrw_server_of(const struct ip_vs_dest *d,
 			  max(atomic_read(&d->weight), 0));
 }
 
+/* Load as wlc counts it: an active connection weighs 256 inactive ones. */
+struct nc_load {
+	u64 sum;	/* of the eligible servers' loads */
+	u64 weight;	/* of their weights */
+};
+
+static void nc_load_of(struct ip_vs_service *svc, struct nc_load *l)
+{
+	struct ip_vs_dest *d;
+
+	l->sum = 0;
+	l->weight = 0;
+	list_for_each_entry_rcu(d, &svc->destinations, n_list) {
+		if (!nc_pick_eligible(d))
+			continue;
+		l->sum += ip_vs_dest_conn_overhead(d);
+		l->weight += atomic_read(&d->weight);
+	}
+}
+
 /*
- * The bucket's owner among the eligible servers, by a walk: when the
- * table's owner is overloaded, or there is no table. Without an
- * overloaded server it is the table's owner.
+ * May @d take a new class under a load bound of @bound percent? Its load
+ * must stay below bound/100 times its weighted share of the total with
+ * the new connection (256) in it; an idle server always may.
+ */
+static bool nc_under_bound(struct ip_vs_dest *d, const struct nc_load *l,
+			   u32 bound)
+{
+	u64 fair = div64_u64((l->sum + 256) * atomic_read(&d->weight),
+			     l->weight);
+
+	return (u64)ip_vs_dest_conn_overhead(d) * 100 < bound * fair;
+}
+
+/*
+ * The bucket's owner by a walk over the eligible servers (those under
+ * @bound too, if @load is given): when the table's owner is overloaded,
+ * there is no table, or a load bound is set. Without an overloaded server
+ * and a bound it is the table's owner.
  */
 static struct ip_vs_dest *nc_pick_hash_walk(struct ip_vs_service *svc,
-					    u32 bucket)
+					    u32 bucket,
+					    const struct nc_load *load,
+					    u32 bound)
 {
 	struct nc_hrw_server s, best_s;
 	struct ip_vs_dest *d, *best = NULL;
 	u32 l, best_l = 0;
 
 	list_for_each_entry_rcu(d, &svc->destinations, n_list) {
-		if (!nc_pick_eligible(d))
+		if (!nc_pick_eligible(d) ||
+		    (load && !nc_under_bound(d, load, bound)))
 			continue;
 		nc_hrw_server_of(d, &s);
 		l = nc_hrw_score(&s, bucket);
@@ -78,23 +119,54 @@ static struct ip_vs_dest *nc_pick_hash_walk(struct ip_vs_service *svc,
 	return best;
 }
 
-/* Weighted rendezvous hashing through the bucket table: O(1). */
-static struct ip_vs_dest *nc_pick_hash(struct ip_vs_service *svc,
-				       struct nc_table *t,
-				       const struct nc_class_key *key)
+/* The table's owner of @bucket, if it may take a new class now. */
+static struct ip_vs_dest *nc_hrw_table_owner(struct nc_table *t, u32 bucket)
 {
 	struct nc_hrw_map *m = rcu_dereference(t->hrw);
-	u32 bucket = nc_hrw_bucket_of(key);
 	struct ip_vs_dest *d;
 	u16 o;
 
-	if (m) {
-		o = m->owner[bucket];
-		d = o == NC_HRW_NONE ? NULL : m->dest[o];
-		if (d && nc_pick_eligible(d) && nc_dest_available(d))
-			return d;
-	}
-	return nc_pick_hash_walk(svc, bucket);
+	if (!m)
+		return NULL;
+	o = m->owner[bucket];
+	d = o == NC_HRW_NONE ? NULL : m->dest[o];
+	return d && nc_pick_eligible(d) && nc_dest_available(d) ? d : NULL;
+}
+
+/*
+ * Bounded load: the bucket's highest-scoring server among those under
+ * the bound (consistent hashing with bounded loads, Mirrokni et al.);
+ * if every one is over it, the plain hash pick. The table's owner, when
+ * under the bound, is that server; otherwise a walk that scores every
+ * server. The load sum is O(servers), as wlc.
+ */
+static struct ip_vs_dest *nc_pick_hash_bounded(struct ip_vs_service *svc,
+					       struct nc_table *t,
+					       u32 bucket, u32 bound)
+{
+	struct ip_vs_dest *d = nc_hrw_table_owner(t, bucket);
+	struct nc_load load;
+
+	nc_load_of(svc, &load);
+	if (!load.weight)
+		return NULL;
+	if (d && nc_under_bound(d, &load, bound))
+		return d;
+	return nc_pick_hash_walk(svc, bucket, &load, bound) ?:
+	       nc_pick_hash_walk(svc, bucket, NULL, 0);
+}
+
+/* Weighted rendezvous hashing through the bucket table: O(1). */
+static struct ip_vs_dest *nc_pick_hash(struct ip_vs_service *svc,
+				       struct nc_table *t,
+				       const struct nc_class_key *key, u32 bound)
+{
+	u32 bucket = nc_hrw_bucket_of(key);
+
+	if (bound)
+		return nc_pick_hash_bounded(svc, t, bucket, bound);
+	return nc_hrw_table_owner(t, bucket) ?:
+	       nc_pick_hash_walk(svc, bucket, NULL, 0);
 }
 
 /*
@@ -170,21 +242,27 @@ static struct ip_vs_dest *nc_pick_rr(struct ip_vs_service *svc,
 	return NULL;
 }
 
+/* The first pick @pick; @bound (percent, 0: none) bounds the hash pick. */
 struct ip_vs_dest *nc_pick(struct ip_vs_service *svc, struct nc_table *t,
-			   unsigned int pick, const struct nc_class_key *key)
+			   unsigned int pick, u32 bound,
+			   const struct nc_class_key *key)
 {
+	struct ip_vs_dest *d;
+
 	switch (pick) {
 	case NC_PICK_WLC:
 		return nc_pick_lc(svc, true);
 	case NC_PICK_LC:
 		return nc_pick_lc(svc, false);
 	case NC_PICK_WRR:
-		return nc_pick_rr(svc, t, true);
 	case NC_PICK_RR:
-		return nc_pick_rr(svc, t, false);
+		spin_lock_bh(&t->lock);
+		d = nc_pick_rr(svc, t, pick == NC_PICK_WRR);
+		spin_unlock_bh(&t->lock);
+		return d;
 	case NC_PICK_HASH:
 	default:
-		return nc_pick_hash(svc, t, key);
+		return nc_pick_hash(svc, t, key, bound);
 	}
 }
 

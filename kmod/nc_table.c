@@ -2,66 +2,68 @@
 /*
  * The per-service sticky table: class key -> real server.
  *
- * Readers (schedule()) walk the buckets under the netfilter hook's RCU
- * read lock; every change happens under t->lock. Entries come from their
- * own slab cache, so their memory shows in /proc/slabinfo as
- * ip_vs_nc_entry. Entries hold a reference
- * on their dest, dropped from an RCU callback once no reader can see the
- * entry any more. The policy and the bucket array are RCU pointers too,
- * replaced whole; a new policy comes under the registry lock too (one
- * writer at a time), which nc_registry_lock() takes.
+ * Entries live in a resizable hash table (the kernel's rhashtable: it
+ * grows and shrinks with its content, per-bucket locks, lookups under RCU
+ * without locks). schedule() looks up, picks and stores without any lock
+ * of ours: a store is an insert that, when another CPU stored the same
+ * class first, returns that CPU's entry for the caller to follow
+ * (rhashtable_lookup_get_insert_fast), or a replace of a stale entry
+ * that fails if someone else replaced it first. Entries come from their
+ * own slab cache (ip_vs_nc_entry in /proc/slabinfo) and hold a reference
+ * on their dest, dropped from an RCU callback once no reader can see them.
+ *
+ * Locking: t->ht and t->policy are RCU pointers for schedule(); they are
+ * replaced, and the table walked (expiry, flush, a server leaving, the
+ * netlink dump), only under nc_registry_mutex, so a walk may sleep
+ * without its table being freed under it. A replaced table is destroyed
+ * from an rcu_work, after every schedule() that could still store into
+ * it has returned. nc_registry_mutex nests inside IPVS's __ip_vs_mutex:
+ * done_service and del_dest run under it and take it.
  *
  * The registry lists every table, for netlink to find services by
- * address (IPVS exports no service lookup). nc_registry_mutex nests
- * inside IPVS's __ip_vs_mutex: done_service runs under it and takes it.
+ * address (IPVS exports no service lookup).
  */
 #define KMSG_COMPONENT "IPVS"
 #define pr_fmt(fmt) KMSG_COMPONENT ": " fmt
 
-#include <linux/jhash.h>
-#include <linux/log2.h>
-#include <linux/minmax.h>
-#include <linux/random.h>
 #include <linux/slab.h>
-#include <linux/mm.h>
+#include <linux/workqueue.h>
 
 #include "nc.h"
 
 static struct kmem_cache *nc_entry_cache;
+static struct workqueue_struct *nc_wq;	/* expiry and deferred frees */
 static DEFINE_MUTEX(nc_registry_mutex);
 static LIST_HEAD(nc_registry);
 
-#define t_policy(t) \
-	rcu_dereference_check((t)->policy, lockdep_is_held(&(t)->lock))
-#define t_buckets(t) \
-	rcu_dereference_check((t)->buckets, lockdep_is_held(&(t)->lock))
-
-/* Enough buckets for chains of about 4 at the cap, within sane bounds. */
-static struct nc_buckets *nc_buckets_alloc(u32 max_entries)
+static int nc_rht_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 {
-	unsigned int n;
-	struct nc_buckets *b;
+	const struct nc_entry *e = obj;
 
-	n = clamp_t(u32, roundup_pow_of_two(max_entries / 4 + 1), 64, 1 << 18);
-	b = kvzalloc(struct_size(b, head, n), GFP_KERNEL);
-	if (!b)
-		return NULL;
-	b->mask = n - 1;
-	return b;
+	return !nc_class_key_equal(&e->key, arg->key);
 }
 
-static inline struct nc_entry __rcu **nc_bucket(struct nc_table *t,
-						struct nc_buckets *b,
-						const struct nc_class_key *key)
-{
-	u32 h = jhash2((const u32 *)key, sizeof(*key) / sizeof(u32),
-		       t->hash_seed);
+static const struct rhashtable_params nc_rht_params = {
+	.head_offset		= offsetof(struct nc_entry, node),
+	.key_offset		= offsetof(struct nc_entry, key),
+	.key_len		= sizeof(struct nc_class_key),
+	.obj_cmpfn		= nc_rht_cmp,
+	.min_size		= 64,
+	.max_size		= NC_MAX_ENTRIES_LIMIT,
+	.automatic_shrinking	= true,
+};
 
-	return &b->head[h & b->mask];
-}
+/* A table's entries: replaced whole when the key changes. */
+struct nc_ht {
+	struct rhashtable	ht;
+	atomic_t		entries;	/* stored, or reserved to be */
+	struct rcu_work		free_work;
+};
 
-#define nc_deref_locked(t, p) \
-	rcu_dereference_protected(p, lockdep_is_held(&(t)->lock))
+#define t_policy(t) rcu_dereference_check((t)->policy, \
+					  lockdep_is_held(&nc_registry_mutex))
+#define t_ht(t) rcu_dereference_check((t)->ht, \
+				      lockdep_is_held(&nc_registry_mutex))
 
 static void nc_entry_free_rcu(struct rcu_head *head)
 {
@@ -72,57 +74,92 @@ static void nc_entry_free_rcu(struct rcu_head *head)
 	kmem_cache_free(nc_entry_cache, e);
 }
 
-/*
- * Unlink @e, which *@link points to; called with t->lock held. Readers
- * standing on @e still find the rest of the chain through e->next.
- */
-static void nc_entry_unlink(struct nc_table *t, struct nc_entry __rcu **link,
-			    struct nc_entry *e)
+/* rhashtable_free_and_destroy(): a grace period has passed already. */
+static void nc_entry_free_now(void *ptr, void *arg)
 {
-	rcu_assign_pointer(*link, nc_deref_locked(t, e->next));
-	t->entries--;
-	call_rcu(&e->rcu, nc_entry_free_rcu);
+	struct nc_entry *e = ptr;
+
+	ip_vs_dest_put_and_free(e->dest);
+	kmem_cache_free(nc_entry_cache, e);
 }
 
-/* The link that points to @e in its chain; called with t->lock held. */
-static struct nc_entry __rcu **nc_link_to(struct nc_table *t,
-					  struct nc_entry *e)
+static struct nc_ht *nc_ht_create(void)
 {
-	struct nc_entry __rcu **link = nc_bucket(t, t_buckets(t), &e->key);
-	struct nc_entry *cur;
+	struct nc_ht *ht = kzalloc(sizeof(*ht), GFP_KERNEL);
 
-	while ((cur = nc_deref_locked(t, *link)) != e)
-		link = &cur->next;
-	return link;
-}
-
-/*
- * Walk every chain of @b with @link pointing at @e: the body either
- * unlinks @e (nc_entry_unlink) or steps on with link = &e->next.
- */
-#define nc_for_each_link(t, b, i, link, e)				\
-	for ((i) = 0; (i) <= (b)->mask; (i)++)				\
-		for ((link) = &(b)->head[i];				\
-		     ((e) = nc_deref_locked(t, *(link))) != NULL;)
-
-/* Unlink the entries @match selects (all for NULL) from @b; under lock. */
-static unsigned int nc_unlink_if(struct nc_table *t, struct nc_buckets *b,
-				 bool (*match)(const struct nc_entry *,
-					       const void *),
-				 const void *arg)
-{
-	struct nc_entry __rcu **link;
-	struct nc_entry *e;
-	unsigned int i, n = 0;
-
-	nc_for_each_link(t, b, i, link, e) {
-		if (match && !match(e, arg)) {
-			link = &e->next;
-			continue;
-		}
-		nc_entry_unlink(t, link, e);
-		n++;
+	if (ht && rhashtable_init(&ht->ht, &nc_rht_params)) {
+		kfree(ht);
+		return NULL;
 	}
+	return ht;
+}
+
+static void nc_ht_free_work(struct work_struct *work)
+{
+	struct nc_ht *ht = container_of(to_rcu_work(work), struct nc_ht,
+					free_work);
+
+	rhashtable_free_and_destroy(&ht->ht, nc_entry_free_now, NULL);
+	kfree(ht);
+}
+
+/* Free @ht and its entries once no schedule() can be storing into it. */
+static void nc_ht_retire(struct nc_ht *ht)
+{
+	INIT_RCU_WORK(&ht->free_work, nc_ht_free_work);
+	queue_rcu_work(nc_wq, &ht->free_work);
+}
+
+/* Take @e out of @ht unless someone else did; true if we did. */
+static bool nc_ht_remove(struct nc_ht *ht, struct nc_entry *e)
+{
+	if (rhashtable_remove_fast(&ht->ht, &e->node, nc_rht_params))
+		return false;
+	atomic_dec(&ht->entries);
+	call_rcu(&e->rcu, nc_entry_free_rcu);
+	return true;
+}
+
+/*
+ * Remove the entries @match selects (all for NULL); the caller keeps @ht
+ * alive (registry mutex). Pauses for the scheduler every 1024 entries
+ * where the walk can resume exactly: after an entry that stays (the
+ * rhashtable walker finds its place again by it), or, when nothing has
+ * stayed so far, by starting over (everything before is gone).
+ */
+static unsigned int nc_ht_remove_if(struct nc_ht *ht,
+				    bool (*match)(const struct nc_entry *,
+						  const void *),
+				    const void *arg)
+{
+	unsigned int n = 0, kept = 0, since_pause = 0;
+	struct rhashtable_iter iter;
+	struct nc_entry *e;
+	bool removed;
+
+	rhashtable_walk_enter(&ht->ht, &iter);
+	rhashtable_walk_start(&iter);
+	while ((e = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(e))
+			continue;	/* -EAGAIN: resized, walking again */
+		removed = (!match || match(e, arg)) && nc_ht_remove(ht, e);
+		n += removed;
+		kept += !removed;
+		if (++since_pause < 1024 || (removed && kept))
+			continue;
+		since_pause = 0;
+		rhashtable_walk_stop(&iter);
+		if (removed) {
+			rhashtable_walk_exit(&iter);
+			cond_resched();
+			rhashtable_walk_enter(&ht->ht, &iter);
+		} else {
+			cond_resched();
+		}
+		rhashtable_walk_start(&iter);
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
 	return n;
 }
 
@@ -137,78 +174,144 @@ bool nc_entry_alive(const struct nc_entry *e, unsigned long sticky,
 	return nc_entry_idle(e, now) < sticky;
 }
 
+/* Under rcu_read_lock(). */
 struct nc_entry *nc_table_lookup(struct nc_table *t,
 				 const struct nc_class_key *key)
 {
-	struct nc_buckets *b = t_buckets(t);
-	struct nc_entry *e;
-
-	for (e = rcu_dereference_check(*nc_bucket(t, b, key),
-				       lockdep_is_held(&t->lock));
-	     e;
-	     e = rcu_dereference_check(e->next, lockdep_is_held(&t->lock))) {
-		if (nc_class_key_equal(&e->key, key))
-			return e;
-	}
-	return NULL;
+	return rhashtable_lookup(&t_ht(t)->ht, key, nc_rht_params);
 }
 
-/*
- * Remember that @key now sticks to @dest, replacing @old (a stale entry
- * for the same key, or NULL). Called with t->lock held, from softirq or
- * process context. When the table is full or memory is short the choice
- * is not remembered: the connection is still scheduled, and with the hash
- * first pick the class's next connection lands on the same server anyway.
- */
-void nc_table_store(struct nc_table *t, const struct nc_policy *p,
-		    const struct nc_class_key *key, struct ip_vs_dest *dest,
-		    struct nc_entry *old, unsigned long now)
+unsigned int nc_table_entries(struct nc_table *t)
 {
-	struct nc_entry __rcu **link;
-	struct nc_entry *e;
+	unsigned int n;
 
-	if (t->dead)
-		return;
-	if (!old && t->entries >= p->max_entries) {
-		nc_stat_inc(t, overflow);
-		return;
-	}
-	e = kmem_cache_alloc(nc_entry_cache, GFP_ATOMIC);
-	if (!e) {
-		nc_stat_inc(t, overflow);
-		if (old)
-			nc_entry_unlink(t, nc_link_to(t, old), old);
-		return;
-	}
+	rcu_read_lock();
+	n = atomic_read(&t_ht(t)->entries);
+	rcu_read_unlock();
+	return n;
+}
+
+static struct nc_entry *nc_entry_new(const struct nc_class_key *key,
+				     struct ip_vs_dest *dest,
+				     unsigned long now)
+{
+	struct nc_entry *e = kmem_cache_alloc(nc_entry_cache, GFP_ATOMIC);
+
+	if (!e)
+		return NULL;
 	e->key = *key;
 	e->dest = dest;
 	ip_vs_dest_hold(dest);
 	e->created = (u32)ktime_get_seconds();
 	e->last_used = (u32)now;
 	atomic_set(&e->conns, 1);
-
-	/* In @old's place, or at the head of the key's chain. */
-	link = old ? nc_link_to(t, old) : nc_bucket(t, t_buckets(t), key);
-	RCU_INIT_POINTER(e->next, nc_deref_locked(t, old ? old->next : *link));
-	rcu_assign_pointer(*link, e);
-	if (old)
-		call_rcu(&old->rcu, nc_entry_free_rcu);
-	else
-		t->entries++;
+	return e;
 }
 
-/* Remove the entries @match selects (all for NULL); returns how many. */
-unsigned int nc_table_remove_if(struct nc_table *t,
-				       bool (*match)(const struct nc_entry *,
-						     const void *),
-				       const void *arg)
+/* @e was never visible to anyone: give it back directly. */
+static void nc_entry_drop_unseen(struct nc_entry *e)
 {
-	unsigned int n;
+	ip_vs_dest_put(e->dest);
+	kmem_cache_free(nc_entry_cache, e);
+}
 
-	spin_lock_bh(&t->lock);
-	n = nc_unlink_if(t, t_buckets(t), match, arg);
-	spin_unlock_bh(&t->lock);
-	return n;
+/*
+ * Remember that @key sticks to @dest, in place of @stale (the class's
+ * expired or re-picked entry, or NULL). Under rcu_read_lock(), from
+ * softirq or process context, without locks of ours. Returns NULL when
+ * done, or when the choice cannot be remembered (table full, memory
+ * short: the connection is still scheduled, and with the hash pick the
+ * class's next connection lands on the same server anyway); or the entry
+ * another CPU stored for @key first, which the caller follows.
+ */
+struct nc_entry *nc_table_store(struct nc_table *t, const struct nc_policy *p,
+				const struct nc_class_key *key,
+				struct ip_vs_dest *dest, struct nc_entry *stale,
+				unsigned long now)
+{
+	struct nc_ht *ht = t_ht(t);
+	struct nc_entry *e, *first;
+
+	e = nc_entry_new(key, dest, now);
+	if (!e)
+		goto not_stored;
+	if (stale && !rhashtable_replace_fast(&ht->ht, &stale->node, &e->node,
+					      nc_rht_params)) {
+		call_rcu(&stale->rcu, nc_entry_free_rcu);
+		return NULL;
+	}
+	/* A new class (or @stale already went): take a place under the cap. */
+	if (atomic_inc_return(&ht->entries) > p->max_entries)
+		goto unreserve;
+	first = rhashtable_lookup_get_insert_fast(&ht->ht, &e->node,
+						  nc_rht_params);
+	if (!first) {
+		/* @dest may have left meanwhile: del_dest's walk missed us. */
+		smp_mb();
+		if (unlikely(!nc_dest_available(dest)))
+			nc_ht_remove(ht, e);
+		return NULL;
+	}
+	atomic_dec(&ht->entries);
+	nc_entry_drop_unseen(e);
+	if (!IS_ERR(first))
+		return first;
+	goto not_stored;
+unreserve:
+	atomic_dec(&ht->entries);
+	nc_entry_drop_unseen(e);
+not_stored:
+	nc_stat_inc(t, overflow);
+	return NULL;
+}
+
+/*
+ * Hand the entries to @fn from @c on, until it returns non-zero (the
+ * message is full: that entry is handed again next time) or the table
+ * ends. Returns false if the bucket array has been replaced (resized,
+ * rekeyed) since the dump began or is being replaced now: the dump may
+ * then have missed or repeated entries, and must say so. Under
+ * rcu_read_lock() and the registry lock.
+ */
+bool nc_table_walk_from(struct nc_table *t, struct nc_table_cursor *c,
+			int (*fn)(const struct nc_entry *e, void *arg),
+			void *arg)
+{
+	struct nc_ht *ht = t_ht(t);
+	struct bucket_table *tbl = rht_dereference_rcu(ht->ht.tbl, &ht->ht);
+	u32 gen = tbl->hash_rnd | 1;	/* a new array has a new seed */
+	bool same = !c->gen || c->gen == gen;
+	struct rhash_head *pos;
+	struct nc_entry *e;
+	unsigned long n;
+
+	c->gen = gen;
+	for (; c->bucket < tbl->size; c->bucket++, c->skip = 0) {
+		n = 0;
+		rht_for_each_entry_rcu(e, pos, tbl, c->bucket, node) {
+			if (n++ < c->skip)
+				continue;
+			if (fn(e, arg)) {
+				c->skip = n - 1;
+				goto out;
+			}
+		}
+	}
+out:
+	return same && !rcu_access_pointer(tbl->future_tbl);
+}
+
+/*
+ * Remove the entries @match selects (all for NULL); returns how many.
+ * The registry lock is held (netlink holds it while it finds the table).
+ */
+unsigned int nc_table_remove_if(struct nc_table *t,
+				bool (*match)(const struct nc_entry *,
+					      const void *),
+				const void *arg)
+{
+	lockdep_assert_held(&nc_registry_mutex);
+	return nc_ht_remove_if(t_ht(t), match, arg);
 }
 
 static bool nc_match_dest(const struct nc_entry *e, const void *dest)
@@ -219,12 +322,15 @@ static bool nc_match_dest(const struct nc_entry *e, const void *dest)
 /* @dest has left the service: its classes are picked again. */
 unsigned int nc_table_forget_dest(struct nc_table *t, struct ip_vs_dest *dest)
 {
-	unsigned int n = nc_table_remove_if(t, nc_match_dest, dest);
+	unsigned int n;
+
+	mutex_lock(&nc_registry_mutex);
+	n = nc_table_remove_if(t, nc_match_dest, dest);
+	mutex_unlock(&nc_registry_mutex);
 
 	this_cpu_add(t->stats->repicked, n);
 	return n;
 }
-
 
 /* Expired entries are reclaimed here, whether or not traffic arrives. */
 static unsigned long nc_gc_interval(const struct nc_policy *p)
@@ -243,75 +349,65 @@ static bool nc_match_expired(const struct nc_entry *e, const void *arg)
 	return !nc_entry_alive(e, gc->sticky, gc->now);
 }
 
-static void nc_gc_expire(struct timer_list *timer)
+/* Process context: the walk may sleep, the rehash worker's lock is ours. */
+static void nc_gc_expire(struct work_struct *work)
 {
-	struct nc_table *t = from_timer(t, timer, gc_timer);
+	struct nc_table *t = container_of(to_delayed_work(work),
+					  struct nc_table, gc_work);
 	const struct nc_policy *p;
 	struct nc_gc_now gc;
 	unsigned int n;
 
-	spin_lock(&t->lock);
-	if (t->dead)
-		goto out;
+	mutex_lock(&nc_registry_mutex);
 	p = &t_policy(t)->p;
 	gc.now = jiffies;
 	gc.sticky = nc_sticky_jiffies(p);
-	n = nc_unlink_if(t, t_buckets(t), nc_match_expired, &gc);
+	n = nc_ht_remove_if(t_ht(t), nc_match_expired, &gc);
 	this_cpu_add(t->stats->expired, n);
-	mod_timer(&t->gc_timer, gc.now + nc_gc_interval(p));
-out:
-	spin_unlock(&t->lock);
+	queue_delayed_work(nc_wq, &t->gc_work, nc_gc_interval(p));
+	mutex_unlock(&nc_registry_mutex);
 }
 
 /*
- * Apply a validated policy. A new key mode, prefix length, nc-subnet list
- * or entry cap empties the table (its keys no longer mean the same).
+ * Apply a validated policy; the registry lock is held. A new key mode,
+ * prefix length, nc-subnet list or entry cap empties the table (its keys
+ * no longer mean the same).
  */
 int nc_table_set_policy(struct nc_table *t, const struct nc_policy *p)
 {
 	struct nc_policy_rcu *np, *old;
-	struct nc_buckets *nb = NULL, *ob = NULL;
+	struct nc_ht *nht = NULL, *oht = NULL;
 	bool rekey;
 
+	lockdep_assert_held(&nc_registry_mutex);
 	np = kmalloc(sizeof(*np), GFP_KERNEL);
 	if (!np)
 		return -ENOMEM;
 	np->p = *p;
 	np->explicit = true;
 
-	lockdep_assert_held(&nc_registry_mutex);
-	old = rcu_dereference_protected(t->policy,
-					lockdep_is_held(&nc_registry_mutex));
+	old = t_policy(t);
 	rekey = old->p.key_mode != p->key_mode || old->p.plen4 != p->plen4 ||
 		old->p.plen6 != p->plen6 || old->p.max_entries != p->max_entries ||
 		old->p.n_subnets != p->n_subnets ||
 		memcmp(old->p.subnets, p->subnets,
 		       p->n_subnets * sizeof(p->subnets[0]));
 	if (rekey) {
-		nb = nc_buckets_alloc(p->max_entries);
-		if (!nb) {
+		nht = nc_ht_create();
+		if (!nht) {
 			kfree(np);
 			return -ENOMEM;
 		}
+		oht = t_ht(t);
+		rcu_assign_pointer(t->ht, nht);
 	}
-
-	spin_lock_bh(&t->lock);
-	old = rcu_dereference_protected(t->policy, lockdep_is_held(&t->lock));
 	rcu_assign_pointer(t->policy, np);
-	if (nb) {
-		ob = rcu_dereference_protected(t->buckets,
-					       lockdep_is_held(&t->lock));
-		nc_unlink_if(t, ob, NULL, NULL);
-		rcu_assign_pointer(t->buckets, nb);
-	}
 	/* A shorter sticky time must also reclaim sooner. */
-	if (!t->dead)
-		mod_timer(&t->gc_timer, jiffies + nc_gc_interval(p));
-	spin_unlock_bh(&t->lock);
+	mod_delayed_work(nc_wq, &t->gc_work, nc_gc_interval(p));
 
 	kfree_rcu(old, rcu);
-	if (ob)
-		kvfree_rcu(ob, rcu);
+	if (oht)
+		nc_ht_retire(oht);
 	return 0;
 }
 
@@ -333,62 +429,67 @@ void nc_table_sum_stats(struct nc_table *t, struct nc_stats *sum)
 	}
 }
 
+static void nc_table_free(struct nc_table *t)
+{
+	free_percpu(t->stats);
+	kfree(rcu_dereference_raw(t->policy));
+	kfree(t);
+}
+
 struct nc_table *nc_table_create(struct ip_vs_service *svc,
 				 const struct nc_policy *p)
 {
 	struct nc_policy_rcu *pol;
-	struct nc_buckets *b;
 	struct nc_table *t;
+	struct nc_ht *ht;
 
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return NULL;
 	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
-	b = nc_buckets_alloc(p->max_entries);
-	if (t)
-		t->stats = alloc_percpu(struct nc_stats);
-	if (!t || !pol || !b || !t->stats) {
-		if (t)
-			free_percpu(t->stats);
-		kfree(t);
-		kfree(pol);
-		kvfree(b);
+	RCU_INIT_POINTER(t->policy, pol);
+	t->stats = alloc_percpu(struct nc_stats);
+	ht = nc_ht_create();
+	if (!pol || !t->stats || !ht) {
+		if (ht) {
+			rhashtable_destroy(&ht->ht);
+			kfree(ht);
+		}
+		nc_table_free(t);
 		return NULL;
 	}
 	pol->p = *p;
+	RCU_INIT_POINTER(t->ht, ht);
 	spin_lock_init(&t->lock);
-	RCU_INIT_POINTER(t->policy, pol);
-	RCU_INIT_POINTER(t->buckets, b);
-	t->hash_seed = get_random_u32();
 	t->svc = svc;
 	INIT_LIST_HEAD(&t->registry);
-	timer_setup(&t->gc_timer, nc_gc_expire, 0);
-	mod_timer(&t->gc_timer, jiffies + nc_gc_interval(p));
+	INIT_DELAYED_WORK(&t->gc_work, nc_gc_expire);
+	queue_delayed_work(nc_wq, &t->gc_work, nc_gc_interval(p));
 	return t;
 }
 
-static void nc_table_free_rcu(struct rcu_head *head)
+static void nc_table_free_work(struct work_struct *work)
 {
-	struct nc_table *t = container_of(head, struct nc_table, rcu);
+	struct nc_table *t = container_of(to_rcu_work(work), struct nc_table,
+					  free_work);
+	struct nc_ht *ht = rcu_dereference_raw(t->ht);
 
-	free_percpu(t->stats);
-	kfree(rcu_dereference_raw(t->policy));
-	kvfree(rcu_dereference_raw(t->buckets));
-	kfree(t);
+	rhashtable_free_and_destroy(&ht->ht, nc_entry_free_now, NULL);
+	kfree(ht);
+	nc_table_free(t);
 }
 
 /*
- * Tear down a table whose service is going away. schedule() may still be
- * running on other CPUs (done_service has no grace period before it), so
- * the dead flag stops them from storing, and the table itself is freed
- * only after a grace period.
+ * Tear down a table whose service is going away (it has left the
+ * registry). schedule() may still be running on other CPUs and storing
+ * (done_service has no grace period before it), so the entries and the
+ * table are freed from an rcu_work, after every such call has returned.
  */
 void nc_table_destroy(struct nc_table *t)
 {
-	spin_lock_bh(&t->lock);
-	t->dead = true;		/* the timer handler no longer re-arms */
-	spin_unlock_bh(&t->lock);
-	nc_timer_stop_sync(&t->gc_timer);
-	nc_table_remove_if(t, NULL, NULL);
-	call_rcu(&t->rcu, nc_table_free_rcu);
+	cancel_delayed_work_sync(&t->gc_work);
+	INIT_RCU_WORK(&t->free_work, nc_table_free_work);
+	queue_rcu_work(nc_wq, &t->free_work);
 }
 
 void nc_registry_lock(void)
@@ -449,12 +550,24 @@ int nc_table_init(void)
 	BUILD_BUG_ON(sizeof(struct nc_entry) > 64);
 	nc_entry_cache = kmem_cache_create("ip_vs_nc_entry",
 					   sizeof(struct nc_entry), 0, 0, NULL);
-	return nc_entry_cache ? 0 : -ENOMEM;
+	if (!nc_entry_cache)
+		return -ENOMEM;
+	nc_wq = alloc_workqueue("ip_vs_nc", 0, 0);
+	if (!nc_wq) {
+		kmem_cache_destroy(nc_entry_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
-/* After rcu_barrier(): no entry is left to free. */
+/*
+ * After rcu_barrier(): every rcu_work is queued; destroying the queue
+ * runs them, then no entry is left to free.
+ */
 void nc_table_exit(void)
 {
+	destroy_workqueue(nc_wq);
+	rcu_barrier();		/* entry frees queued by those works */
 	kmem_cache_destroy(nc_entry_cache);
 }
 

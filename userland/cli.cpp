@@ -21,7 +21,7 @@
 #include <iostream>
 
 extern "C" {
-#include "ip_vs_nc.h"
+#include "nc_policy.h"
 }
 
 namespace po = boost::program_options;
@@ -57,6 +57,7 @@ const OptionSpec option_table[] = {
 	{"nc-pick", 0, Arg::Value, G_NC},
 	{"nc-drain", 0, Arg::Value, G_NC},
 	{"nc-max-entries", 0, Arg::Value, G_NC},
+	{"nc-bound", 0, Arg::Value, G_NC},
 	{"real-server", 'r', Arg::Value, G_SERVER},
 	{"gatewaying", 'g', Arg::None, G_SERVER_CONF},
 	{"ipip", 'i', Arg::None, G_SERVER_CONF},
@@ -163,7 +164,9 @@ const char *nc_options_usage =
 	"                       ('all' removes the list)\n"
 	"  --nc-pick PICK       hash | wlc | wrr | rr | lc (default hash)\n"
 	"  --nc-drain RULE      sysctl | keep | repick (default sysctl)\n"
-	"  --nc-max-entries N   entry cap (default 65536)\n";
+	"  --nc-max-entries N   entry cap (default 65536)\n"
+	"  --nc-bound C         hash pick skips a server above C times its share of\n"
+	"                       connections, e.g. 1.25 (default off)\n";
 
 // A row's options as boost's "name,l" and value semantics.
 void add_option(po::options_description &d, const char *name, char letter, Arg arg)
@@ -427,6 +430,10 @@ void parse_nc_options(const po::variables_map &vm, Options &o)
 		o.nc.drain = parse_drain(value(vm, "nc-drain"));
 	if (vm.count("nc-max-entries"))
 		o.nc.max_entries = parse_max_entries(value(vm, "nc-max-entries"));
+	if (vm.count("nc-bound"))
+		o.nc.bound = parse_bound(value(vm, "nc-bound"));
+	if (o.nc.bound.value_or(0) && o.nc.pick.value_or(NC_PICK_HASH) != NC_PICK_HASH)
+		throw UsageError(std::string("--nc-bound: ") + NC_ERR_BOUND_PICK);
 	if (o.nc.empty())
 		return;
 	if (!o.sched_given || o.conf.sched == NC_SCHED_NAME)
@@ -434,7 +441,7 @@ void parse_nc_options(const po::variables_map &vm, Options &o)
 	else if (o.conf.pe != NC_PE_NAME)
 		throw UsageError("nc options need -s nc, not -s " + o.conf.sched);
 	else if (o.nc.scheduler_only())
-		throw UsageError("--sticky, --nc-pick, --nc-drain and --nc-max-entries need -s nc; with -s " +
+		throw UsageError("--sticky, --nc-pick, --nc-drain, --nc-max-entries and --nc-bound need -s nc; with -s " +
 				 o.conf.sched + " --pe nc takes --nc-key and --nc-subnet");
 }
 

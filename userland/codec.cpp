@@ -293,6 +293,8 @@ void put_nc_policy(Message &m, const NcPolicyChange &c)
 		m.put_u8(NC_POL_ATTR_DRAIN, *c.drain);
 	if (c.max_entries)
 		m.put_u32(NC_POL_ATTR_MAX_ENTRIES, *c.max_entries);
+	if (c.bound)
+		m.put_u32(NC_POL_ATTR_BOUND, *c.bound);
 	if (c.subnets) {
 		Message::Nest list(m, NC_POL_ATTR_SUBNETS);
 		for (const auto &n : *c.subnets)
@@ -317,6 +319,7 @@ NcService parse_nc_service(nlmsghdr *nlh)
 	s.policy.drain = u8(NC_POL_ATTR_DRAIN);
 	s.policy.sticky = u32(NC_POL_ATTR_STICKY);
 	s.policy.max_entries = u32(NC_POL_ATTR_MAX_ENTRIES);
+	s.policy.bound = u32(NC_POL_ATTR_BOUND);
 	if (pol[NC_POL_ATTR_SUBNETS]) {
 		nlattr *a;
 		int rem;

@@ -6,6 +6,7 @@
 #include <linux/ip_vs.h>
 #include <netinet/in.h>
 
+#include <cerrno>
 #include <cstring>
 
 extern "C" {
@@ -257,11 +258,21 @@ uint32_t Nc::forget_engine(const std::optional<ServiceId> &id)
 std::vector<NcEntry> Nc::table(const ServiceId &id)
 {
 	get(id); // a dump cannot say "no such service"; this can
-	std::vector<NcEntry> out;
-	Message m(sock_.family(), NC_CMD_GET_TABLE, NC_GENL_VERSION, NLM_F_DUMP);
-	put_nc_service(m, id);
-	sock_.request(m, [&](nlmsghdr *nlh) { out.push_back(parse_nc_entry(nlh)); });
-	return out;
+	// A table that grows or shrinks while it is dumped rearranges its
+	// buckets; the kernel flags that dump (NLM_F_DUMP_INTR), and we read
+	// again: resizes come at doublings, so a second read is whole.
+	for (int attempt = 1;; attempt++) {
+		std::vector<NcEntry> out;
+		Message m(sock_.family(), NC_CMD_GET_TABLE, NC_GENL_VERSION, NLM_F_DUMP);
+		put_nc_service(m, id);
+		try {
+			sock_.request(m, [&](nlmsghdr *nlh) { out.push_back(parse_nc_entry(nlh)); });
+			return out;
+		} catch (const KernelError &e) {
+			if (e.error != EINTR || attempt == 5)
+				throw;
+		}
+	}
 }
 
 uint32_t Nc::flush(const ServiceId &id, const std::optional<Address> &cls,

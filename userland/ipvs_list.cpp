@@ -456,7 +456,8 @@ std::string nc_rule_options(const NcPolicy &p)
 {
 	return "--sticky " + format_duration(p.sticky) + " --nc-key " + format_key(p.key, p.plen4, p.plen6) +
 	       " --nc-pick " + std::string(pick_name(p.pick)) + " --nc-drain " + std::string(drain_name(p.drain)) +
-	       " --nc-max-entries " + std::to_string(p.max_entries) + nc_subnet_option(p);
+	       " --nc-max-entries " + std::to_string(p.max_entries) +
+	       (p.bound ? " --nc-bound " + format_bound(p.bound) : "") + nc_subnet_option(p);
 }
 
 std::string nc_engine_options(const NcPolicy &p)

@@ -83,6 +83,7 @@ struct IpvsInfo {
 struct NcPolicy {
 	uint8_t key = 0, plen4 = 0, plen6 = 0, pick = 0, drain = 0;
 	uint32_t sticky = 0, max_entries = 0;
+	uint32_t bound = 0; // percent, 0: no load bound
 	std::vector<Network> subnets;
 };
 
@@ -91,11 +92,11 @@ struct NcPolicyChange {
 	std::optional<KeySpec> key;
 	std::optional<uint32_t> sticky;
 	std::optional<uint8_t> pick, drain;
-	std::optional<uint32_t> max_entries;
+	std::optional<uint32_t> max_entries, bound;
 	std::optional<std::vector<Network>> subnets;
-	bool empty() const { return !key && !sticky && !pick && !drain && !max_entries && !subnets; }
+	bool empty() const { return !key && !sticky && !pick && !drain && !max_entries && !bound && !subnets; }
 	// Options only the scheduler has; the engine takes the class part.
-	bool scheduler_only() const { return sticky || pick || drain || max_entries; }
+	bool scheduler_only() const { return sticky || pick || drain || max_entries || bound; }
 	NcPolicyChange class_part() const
 	{
 		NcPolicyChange c;

@@ -150,9 +150,9 @@ void GenlSocket::request(Message &m, const std::function<void(nlmsghdr *)> &on_r
 		throw std::runtime_error(std::string("cannot send to the kernel: ") + nl_geterror(err));
 	while (!t.done && !t.exception) {
 		err = nl_recvmsgs(sk_.get(), cb.get());
-		// Neither IPVS nor IPVS_NC marks a dump inconsistent (no
-		// genl_dump_check_consistent, 6.1 to 7.2); if one ever does,
-		// say so rather than list half of a table.
+		// IPVS_NC flags a table dump during which the table was
+		// resized (Nc::table reads it again); IPVS flags none (6.1 to
+		// 7.2). Say so rather than list half of a table.
 		if (err == -NLE_DUMP_INTR)
 			throw KernelError(EINTR, "the listing changed while it was read; try again");
 		if (err < 0 && !t.done && !t.exception)

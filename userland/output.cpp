@@ -74,6 +74,9 @@ void print_nc_service(Printer &p, const NcService &s)
 	p.unum(Show::Json, "sticky_seconds", nullptr, pol.sticky);
 	p.str(Show::Text, nullptr, "  sticky %s", format_duration(pol.sticky));
 	p.str(Show::Any, "pick", "  pick %s", pick_name(pol.pick));
+	p.unum(Show::Json, "bound_percent", nullptr, pol.bound);
+	if (pol.bound)
+		p.str(Show::Text, nullptr, "  bound %s", format_bound(pol.bound));
 	p.str(Show::Any, "drain", "  drain %s", drain_name(pol.drain));
 	p.unum(Show::Any, "max_entries", "  max-entries %s\n", pol.max_entries);
 	print_subnets(p, pol);

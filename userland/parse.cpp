@@ -225,6 +225,23 @@ uint32_t parse_max_entries(std::string_view s)
 	return n;
 }
 
+uint32_t parse_bound(std::string_view s)
+{
+	if (s == "off")
+		return 0;
+	const size_t dot = s.find('.');
+	std::string_view whole = s.substr(0, dot);
+	std::string frac(dot == std::string_view::npos ? "" : s.substr(dot + 1));
+	if (frac.size() > 2 || (dot != std::string_view::npos && frac.empty()) ||
+	    frac.find_first_not_of("0123456789") != std::string::npos)
+		throw UsageError("bad load bound " + quoted(s) + " (a factor such as 1.25, or off)");
+	frac.resize(2, '0');
+	uint64_t percent = parse_number(whole, 0, 1000, "load bound") * 100 + std::stoul(frac);
+	if (const char *why = nc_check_bound(clamp32(percent)))
+		throw rule_error("--nc-bound", s, why);
+	return clamp32(percent);
+}
+
 std::vector<Network> parse_subnets(std::string_view s)
 {
 	nc_policy list{}; // the rules' view of the same networks
@@ -344,6 +361,14 @@ std::string format_key(unsigned mode, unsigned plen4, unsigned plen6)
 {
 	std::string first = mode == NC_KEY_PREFIX ? "/" + std::to_string(plen4) : std::string(key_mode_name(mode));
 	return first + ",/" + std::to_string(plen6);
+}
+
+std::string format_bound(uint32_t percent)
+{
+	std::string s = std::to_string(percent / 100);
+	if (percent % 100)
+		s += "." + std::to_string(percent % 100 / 10) + (percent % 10 ? std::to_string(percent % 10) : "");
+	return s;
 }
 
 std::string format_duration(uint64_t seconds)

@@ -63,6 +63,9 @@ uint64_t parse_number(std::string_view s, uint64_t lo, uint64_t hi, std::string_
 uint32_t parse_sticky(std::string_view s);
 // --nc-max-entries: 1..NC_MAX_ENTRIES_LIMIT.
 uint32_t parse_max_entries(std::string_view s);
+// --nc-bound: "off" or 0, or a factor 1.01..10 (at most two decimals),
+// as a percentage: "1.25" -> 125.
+uint32_t parse_bound(std::string_view s);
 // "172", "100.64.0.0/10", "2001:db8::/32", comma separated.
 std::vector<Network> parse_subnets(std::string_view s);
 // "octet", "classful" or "/N" (IPv4 prefix), optionally ",/M" (IPv6 prefix).
@@ -82,6 +85,8 @@ std::string_view pick_name(unsigned pick);
 std::string_view drain_name(unsigned drain);
 // A key as --nc-key takes it: "octet,/48", "classful,/56", "/20,/48".
 std::string format_key(unsigned mode, unsigned plen4, unsigned plen6);
+// A load bound as --nc-bound takes it: 125 -> "1.25", 150 -> "1.5".
+std::string format_bound(uint32_t percent);
 // Seconds as the CLI prints them: "30m", "90s", "2h".
 std::string format_duration(uint64_t seconds);
 

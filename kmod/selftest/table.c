@@ -8,12 +8,12 @@
  * the module has loaded.
  *
  * The servers are fake ip_vs_dest records holding only a reference
- * count: the table never reads anything else of a dest. Each test ends by
+ * count and the "available" flag: the table reads nothing else of a dest. Each test ends by
  * destroying its table, waiting for the RCU callbacks and checking that
  * every reference an entry took was given back.
  *
- * Locking: as the scheduler does, lookups run under rcu_read_lock() and
- * changes under t->lock with bottom halves off.
+ * Locking: as the scheduler does, lookups and stores run under
+ * rcu_read_lock() with bottom halves off, without locks of ours.
  */
 #include <linux/kthread.h>
 #include <linux/completion.h>
@@ -36,10 +36,10 @@ struct nc_selftest {
 		}							\
 	} while (0)
 
-/* The class of 10.(@i / 256).(@i % 256).1 as a /32. */
+/* The class of 10.0.0.0 + @i as a /32. */
 static void __init nc_st_key(struct nc_class_key *key, unsigned int i)
 {
-	u8 addr[4] = { 10, (i >> 8) & 0xff, i & 0xff, 1 };
+	u8 addr[4] = { 10, (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff };
 
 	nc_class_key_v4(key, addr, NC_KEY_PREFIX, 32);
 }
@@ -76,26 +76,45 @@ static void __init nc_st_store(struct nc_table *t, unsigned int i,
 	struct nc_class_key key;
 
 	nc_st_key(&key, i);
-	spin_lock_bh(&t->lock);
+	local_bh_disable();
+	rcu_read_lock();
 	nc_table_store(t, &t_policy(t)->p, &key, d, nc_table_lookup(t, &key),
 		       now);
-	spin_unlock_bh(&t->lock);
+	rcu_read_unlock();
+	local_bh_enable();
 }
 
-/* How many entries the chains hold, walked the way readers walk them. */
+static int __init nc_st_count_one(const struct nc_entry *e, void *arg)
+{
+	(*(unsigned int *)arg)++;
+	return 0;
+}
+
+/* Let a pending resize finish: until then entries sit in two arrays. */
+static void __init nc_st_settle(struct nc_table *t)
+{
+	struct nc_ht *ht = rcu_dereference_protected(t->ht, 1);
+	int i;
+
+	for (i = 0; i < 8; i++)		/* a resize may ask for another */
+		flush_work(&ht->ht.run_work);
+}
+
+/*
+ * How many entries the buckets hold, walked the way the dump walks, once
+ * no resize is under way (a dump during one is flagged and retried).
+ */
 static unsigned int __init nc_st_count(struct nc_table *t)
 {
-	struct nc_buckets *b;
-	struct nc_entry *e;
-	unsigned int i, n = 0;
+	struct nc_table_cursor c = {};
+	unsigned int n = 0;
 
+	nc_st_settle(t);
+	mutex_lock(&nc_registry_mutex);
 	rcu_read_lock();
-	b = rcu_dereference(t->buckets);
-	for (i = 0; i <= b->mask; i++)
-		for (e = rcu_dereference(b->head[i]); e;
-		     e = rcu_dereference(e->next))
-			n++;
+	nc_table_walk_from(t, &c, nc_st_count_one, &n);
 	rcu_read_unlock();
+	mutex_unlock(&nc_registry_mutex);
 	return n;
 }
 
@@ -104,6 +123,8 @@ static void __init nc_st_destroy(struct nc_selftest *st, struct nc_table *t)
 	int i;
 
 	nc_table_destroy(t);
+	rcu_barrier();		/* the table's rcu_work is queued */
+	flush_workqueue(nc_wq);	/* it freed what was left */
 	rcu_barrier();		/* entry frees put their dest references */
 	for (i = 0; i < NC_ST_DESTS; i++)
 		nc_st_check(st, refcount_read(&st->dest[i]->refcnt) == 1,
@@ -111,10 +132,10 @@ static void __init nc_st_destroy(struct nc_selftest *st, struct nc_table *t)
 			    refcount_read(&st->dest[i]->refcnt) - 1);
 }
 
-/* Insert, follow chains, replace an entry in place. */
+/* Insert, find, replace an entry in place. */
 static void __init nc_st_insert_follow_replace(struct nc_selftest *st)
 {
-	const unsigned int n = 1000;	/* a full table: chains of about 4 */
+	const unsigned int n = 1000;	/* a full table, grown from 64 buckets */
 	struct nc_table *t = nc_st_table(n, 60);
 	unsigned int i, wrong = 0;
 
@@ -124,9 +145,9 @@ static void __init nc_st_insert_follow_replace(struct nc_selftest *st)
 	}
 	for (i = 0; i < n; i++)
 		nc_st_store(t, i, st->dest[i % NC_ST_DESTS], jiffies);
-	nc_st_check(st, t->entries == n && nc_st_count(t) == n,
-		    "%u classes stored, table says %u, chains hold %u", n,
-		    t->entries, nc_st_count(t));
+	nc_st_check(st, nc_table_entries(t) == n && nc_st_count(t) == n,
+		    "%u classes stored, table says %u, buckets hold %u", n,
+		    nc_table_entries(t), nc_st_count(t));
 	for (i = 0; i < n; i++)
 		wrong += nc_st_lookup(t, i) != st->dest[i % NC_ST_DESTS];
 	nc_st_check(st, !wrong, "%u of %u classes found the wrong server",
@@ -139,9 +160,9 @@ static void __init nc_st_insert_follow_replace(struct nc_selftest *st)
 	for (i = 0, wrong = 0; i < n; i++)
 		wrong += nc_st_lookup(t, i) !=
 			 st->dest[(i + !(i % 3)) % NC_ST_DESTS];
-	nc_st_check(st, !wrong && t->entries == n && nc_st_count(t) == n,
-		    "after replacing: %u wrong, %u entries, %u in chains",
-		    wrong, t->entries, nc_st_count(t));
+	nc_st_check(st, !wrong && nc_table_entries(t) == n && nc_st_count(t) == n,
+		    "after replacing: %u wrong, %u entries, %u in buckets",
+		    wrong, nc_table_entries(t), nc_st_count(t));
 	nc_st_destroy(st, t);
 }
 
@@ -160,16 +181,14 @@ static void __init nc_st_expiry(struct nc_selftest *st)
 	/* Even classes were last used 61 s ago, odd ones 59 s ago. */
 	for (i = 0; i < 200; i++)
 		nc_st_store(t, i, st->dest[0], now - (i % 2 ? 59 : 61) * HZ);
-	local_bh_disable();	/* as from the timer */
-	nc_gc_expire(&t->gc_timer);
-	local_bh_enable();
+	nc_gc_expire(&t->gc_work.work);
 	for (i = 0; i < 200; i++)
 		kept += !!nc_st_lookup(t, i) == (i % 2);
 	nc_table_sum_stats(t, &stats);
-	nc_st_check(st, kept == 200 && t->entries == 100 && stats.expired == 100,
+	nc_st_check(st, kept == 200 && nc_table_entries(t) == 100 && stats.expired == 100,
 		    "%u of 200 classes as expected, %u entries, %llu expired",
-		    kept, t->entries, stats.expired);
-	nc_st_check(st, timer_pending(&t->gc_timer),
+		    kept, nc_table_entries(t), stats.expired);
+	nc_st_check(st, delayed_work_pending(&t->gc_work),
 		    "the collector did not re-arm");
 	nc_st_destroy(st, t);
 }
@@ -186,13 +205,20 @@ static void __init nc_st_forget_dest(struct nc_selftest *st)
 	}
 	for (i = 0; i < 400; i++)
 		nc_st_store(t, i, st->dest[i % NC_ST_DESTS], jiffies);
+	nc_dest_set_available(st->dest[1], false);	/* as IPVS does first */
 	dropped = nc_table_forget_dest(t, st->dest[1]);
 	for (i = 0; i < 400; i++)
 		wrong += nc_st_lookup(t, i) !=
 			 (i % NC_ST_DESTS == 1 ? NULL : st->dest[i % NC_ST_DESTS]);
-	nc_st_check(st, dropped == 100 && !wrong && t->entries == 300,
+	nc_st_check(st, dropped == 100 && !wrong && nc_table_entries(t) == 300,
 		    "dropped %u (want 100), %u wrong, %u entries", dropped,
-		    wrong, t->entries);
+		    wrong, nc_table_entries(t));
+	/* A schedule() that picked it before it left stores too late. */
+	nc_st_store(t, 1001, st->dest[1], jiffies);
+	nc_st_check(st, !nc_st_lookup(t, 1001) && nc_table_entries(t) == 300,
+		    "a server that had left was remembered: %u entries",
+		    nc_table_entries(t));
+	nc_dest_set_available(st->dest[1], true);
 	nc_st_destroy(st, t);
 }
 
@@ -210,22 +236,74 @@ static void __init nc_st_cap(struct nc_selftest *st)
 	for (i = 0; i < 100; i++)
 		nc_st_store(t, i, st->dest[0], jiffies);
 	nc_table_sum_stats(t, &stats);
-	nc_st_check(st, t->entries == 64 && nc_st_count(t) == 64 &&
+	nc_st_check(st, nc_table_entries(t) == 64 && nc_st_count(t) == 64 &&
 			stats.overflow == 36,
-		    "cap 64, 100 classes: %u entries, %u in chains, %llu overflows",
-		    t->entries, nc_st_count(t), stats.overflow);
+		    "cap 64, 100 classes: %u entries, %u in buckets, %llu overflows",
+		    nc_table_entries(t), nc_st_count(t), stats.overflow);
 	nc_st_store(t, 0, st->dest[2], jiffies);
-	nc_st_check(st, nc_st_lookup(t, 0) == st->dest[2] && t->entries == 64,
+	nc_st_check(st, nc_st_lookup(t, 0) == st->dest[2] && nc_table_entries(t) == 64,
 		    "a full table did not replace an entry in place");
+	nc_st_destroy(st, t);
+}
+
+/* Buckets of @t once the resizes asked for so far are done. */
+static unsigned int __init nc_st_buckets(struct nc_table *t)
+{
+	struct nc_ht *ht = rcu_dereference_protected(t->ht, 1);
+	struct bucket_table *tbl;
+	unsigned int size;
+
+	nc_st_settle(t);
+	rcu_read_lock();
+	tbl = rht_dereference_rcu(ht->ht.tbl, &ht->ht);
+	size = tbl->size;
+	rcu_read_unlock();
+	return size;
+}
+
+/* The table grows with its content and shrinks back; nothing is lost. */
+static void __init nc_st_grow_shrink(struct nc_selftest *st)
+{
+	const unsigned int n = 100000;
+	struct nc_table *t = nc_st_table(n, 60);
+	unsigned int i, grown, shrunk, wrong = 0;
+	struct nc_stats stats;
+
+	if (!t) {
+		nc_st_check(st, false, "no memory for a table");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		nc_st_store(t, i, st->dest[i % NC_ST_DESTS], jiffies);
+		if (i % 1024 == 0)
+			cond_resched();
+	}
+	grown = nc_st_buckets(t);
+	for (i = 0; i < n; i++)
+		wrong += nc_st_lookup(t, i) != st->dest[i % NC_ST_DESTS];
+	nc_table_sum_stats(t, &stats);
+	nc_st_check(st, !wrong && nc_table_entries(t) == n &&
+			nc_st_count(t) == n && !stats.overflow &&
+			grown >= n / 2 && grown <= 4 * n,
+		    "%u classes: %u wrong, %u entries, %u in buckets, %llu not stored, %u buckets",
+		    n, wrong, nc_table_entries(t), nc_st_count(t),
+		    stats.overflow, grown);
+	mutex_lock(&nc_registry_mutex);
+	nc_table_remove_if(t, NULL, NULL);
+	mutex_unlock(&nc_registry_mutex);
+	shrunk = nc_st_buckets(t);
+	nc_st_check(st, !nc_table_entries(t) && shrunk <= 256,
+		    "emptied: %u entries, %u buckets (had %u)",
+		    nc_table_entries(t), shrunk, grown);
 	nc_st_destroy(st, t);
 }
 
 /*
  * Several threads insert the same classes at once, each for its own
- * server, the way schedule() does: look without the lock, then again
- * under it, store only if the class is still missing, else follow the
- * winner. Every class must end with one entry and every thread must have
- * been sent where that entry points.
+ * server, the way schedule() does: look, and if the class is missing
+ * store without a lock, following the entry of whoever stored it first.
+ * Every class must end with one entry and every thread must have been
+ * sent where that entry points.
  */
 #define NC_ST_RACE_CLASSES	256
 
@@ -234,29 +312,28 @@ struct nc_st_racer {
 	struct completion *go;		/* all threads start together */
 	struct ip_vs_dest *mine;
 	struct ip_vs_dest *got[NC_ST_RACE_CLASSES];
+	unsigned int lost;		/* stores another thread beat */
 	struct completion done;
 };
 
-static struct ip_vs_dest *__init nc_st_claim(struct nc_table *t,
-					     unsigned int i,
-					     struct ip_vs_dest *mine)
+static struct ip_vs_dest *__init nc_st_claim(struct nc_st_racer *r,
+					     unsigned int i)
 {
-	struct ip_vs_dest *d = nc_st_lookup(t, i);
+	struct ip_vs_dest *d = nc_st_lookup(r->t, i), *mine = r->mine;
+	struct nc_table *t = r->t;
 	struct nc_class_key key;
-	struct nc_entry *e;
+	struct nc_entry *first;
 
 	if (d)
 		return d;
 	nc_st_key(&key, i);
-	spin_lock_bh(&t->lock);
-	e = nc_table_lookup(t, &key);
-	if (e) {
-		d = e->dest;
-	} else {
-		nc_table_store(t, &t_policy(t)->p, &key, mine, NULL, jiffies);
-		d = mine;
-	}
-	spin_unlock_bh(&t->lock);
+	local_bh_disable();
+	rcu_read_lock();
+	first = nc_table_store(t, &t_policy(t)->p, &key, mine, NULL, jiffies);
+	d = first ? first->dest : mine;
+	r->lost += !!first;
+	rcu_read_unlock();
+	local_bh_enable();
 	return d;
 }
 
@@ -267,7 +344,7 @@ static int __init nc_st_race_thread(void *arg)
 
 	wait_for_completion(r->go);
 	for (i = 0; i < NC_ST_RACE_CLASSES; i++) {
-		r->got[i] = nc_st_claim(r->t, i, r->mine);
+		r->got[i] = nc_st_claim(r, i);
 		cond_resched();
 	}
 	complete(&r->done);
@@ -277,7 +354,7 @@ static int __init nc_st_race_thread(void *arg)
 static void __init nc_st_concurrent_insert(struct nc_selftest *st)
 {
 	struct nc_table *t = nc_st_table(1024, 60);
-	unsigned int i, k, cpu, started = 0, split = 0;
+	unsigned int i, k, cpu, started = 0, split = 0, lost = 0;
 	DECLARE_COMPLETION_ONSTACK(go);
 	struct nc_st_racer *r;
 
@@ -310,6 +387,10 @@ static void __init nc_st_concurrent_insert(struct nc_selftest *st)
 	complete_all(&go);
 	for (k = 0; k < NC_ST_DESTS; k++)
 		wait_for_completion(&r[k].done);
+	for (k = 0; k < NC_ST_DESTS; k++)
+		lost += r[k].lost;
+	pr_info("nc self-test: %u threads, %u classes: %u stores found another thread's entry first and followed it\n",
+		started, NC_ST_RACE_CLASSES, lost);
 	for (i = 0; i < NC_ST_RACE_CLASSES; i++) {
 		struct ip_vs_dest *d = nc_st_lookup(t, i);
 
@@ -318,10 +399,10 @@ static void __init nc_st_concurrent_insert(struct nc_selftest *st)
 	}
 	nc_st_check(st, started == NC_ST_DESTS, "%u of %u threads started",
 		    started, NC_ST_DESTS);
-	nc_st_check(st, !split && t->entries == NC_ST_RACE_CLASSES &&
+	nc_st_check(st, !split && nc_table_entries(t) == NC_ST_RACE_CLASSES &&
 			nc_st_count(t) == NC_ST_RACE_CLASSES,
-		    "%u answers disagree with the table, %u entries, %u in chains (want %u)",
-		    split, t->entries, nc_st_count(t), NC_ST_RACE_CLASSES);
+		    "%u answers disagree with the table, %u entries, %u in buckets (want %u)",
+		    split, nc_table_entries(t), nc_st_count(t), NC_ST_RACE_CLASSES);
 	kfree(r);
 	nc_st_destroy(st, t);
 }
@@ -339,11 +420,13 @@ int __init nc_table_selftest(void)
 			goto out;
 		}
 		refcount_set(&st.dest[i]->refcnt, 1);
+		nc_dest_set_available(st.dest[i], true);
 	}
 	nc_st_insert_follow_replace(&st);
 	nc_st_expiry(&st);
 	nc_st_forget_dest(&st);
 	nc_st_cap(&st);
+	nc_st_grow_shrink(&st);
 	nc_st_concurrent_insert(&st);
 	if (st.failed) {
 		pr_err("nc self-test: %u of %u checks failed\n", st.failed,

@@ -164,6 +164,19 @@ int run_cases(Ctx &c)
 			 put_svc(m, id);
 			 policy(m, [&] { m.put_u32(NC_POL_ATTR_MAX_ENTRIES, 0); });
 		 }},
+		{"load bound 1.00", ERANGE, NC_ERR_BOUND,
+		 [](Message &m, const ServiceId &id) {
+			 put_svc(m, id);
+			 policy(m, [&] { m.put_u32(NC_POL_ATTR_BOUND, 100); });
+		 }},
+		{"load bound with the wlc pick", EINVAL, NC_ERR_BOUND_PICK,
+		 [](Message &m, const ServiceId &id) {
+			 put_svc(m, id);
+			 policy(m, [&] {
+				 m.put_u32(NC_POL_ATTR_BOUND, 125);
+				 m.put_u8(NC_POL_ATTR_PICK, NC_PICK_WLC);
+			 });
+		 }},
 		{"valid sticky with a bad pick: nothing applied", ERANGE, nullptr,
 		 [](Message &m, const ServiceId &id) {
 			 put_svc(m, id);

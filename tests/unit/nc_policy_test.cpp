@@ -75,6 +75,9 @@ TEST(Policy, EachRuleHasItsMessage)
 		{NC_ERR_STICKY, [](nc_policy &p) { p.sticky_secs = NC_MAX_STICKY_SECS + 1; }},
 		{NC_ERR_MAX_ENTRIES, [](nc_policy &p) { p.max_entries = 0; }},
 		{NC_ERR_MAX_ENTRIES, [](nc_policy &p) { p.max_entries = NC_MAX_ENTRIES_LIMIT + 1; }},
+		{NC_ERR_BOUND, [](nc_policy &p) { p.bound = 100; }},
+		{NC_ERR_BOUND, [](nc_policy &p) { p.bound = NC_MAX_BOUND + 1; }},
+		{NC_ERR_BOUND_PICK, [](nc_policy &p) { p.bound = 125; p.pick = NC_PICK_WLC; }},
 		{NC_ERR_SUBNET_COUNT, [](nc_policy &p) { p.n_subnets = NC_MAX_SUBNETS + 1; }},
 		{NC_ERR_SUBNET_FAMILY,
 		 [](nc_policy &p) { p.n_subnets = 1; p.subnets[0] = subnet("10.0.0.0", 8); p.subnets[0].family = 7; }},
@@ -99,6 +102,10 @@ TEST(Policy, EachRuleHasItsMessage)
 	EXPECT_STREQ(nc_check_sticky(1), nullptr);
 	EXPECT_STREQ(nc_check_sticky(NC_MAX_STICKY_SECS), nullptr);
 	EXPECT_STREQ(nc_check_max_entries(NC_MAX_ENTRIES_LIMIT), nullptr);
+	EXPECT_STREQ(nc_check_bound(0), nullptr);
+	EXPECT_STREQ(nc_check_bound(NC_MIN_BOUND), nullptr);
+	EXPECT_STREQ(nc_check_bound(NC_MAX_BOUND), nullptr);
+	EXPECT_STREQ(NC_ERR_BOUND, "load bound must be 0 (off) or 1.01 to 10");
 	EXPECT_STREQ(nc_check_plen4(32), nullptr);
 	EXPECT_STREQ(nc_check_plen6(128), nullptr);
 	// The texts the uapi's limits promise.

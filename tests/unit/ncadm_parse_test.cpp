@@ -122,6 +122,26 @@ TEST(Parse, EntryCap)
 	EXPECT_EQ(error_of([] { parse_max_entries("16777217"); }), "--nc-max-entries '16777217': " NC_ERR_MAX_ENTRIES);
 }
 
+TEST(Parse, LoadBound)
+{
+	EXPECT_EQ(parse_bound("1.25"), 125u);
+	EXPECT_EQ(parse_bound("1.5"), 150u);
+	EXPECT_EQ(parse_bound("2"), 200u);
+	EXPECT_EQ(parse_bound("10"), 1000u);
+	EXPECT_EQ(parse_bound("off"), 0u);
+	EXPECT_EQ(parse_bound("0"), 0u);
+	EXPECT_EQ(error_of([] { parse_bound("1"); }), "--nc-bound '1': " NC_ERR_BOUND);
+	EXPECT_EQ(error_of([] { parse_bound("10.01"); }), "--nc-bound '10.01': " NC_ERR_BOUND);
+	EXPECT_EQ(error_of([] { parse_bound("1.255"); }), "bad load bound '1.255' (a factor such as 1.25, or off)");
+	EXPECT_EQ(error_of([] { parse_bound("1."); }), "bad load bound '1.' (a factor such as 1.25, or off)");
+	EXPECT_EQ(error_of([] { parse_bound("x"); }), "bad load bound 'x' (not a number)");
+	for (uint32_t p : {101u, 110u, 125u, 150u, 200u, 1000u})
+		EXPECT_EQ(parse_bound(format_bound(p)), p) << p;
+	EXPECT_EQ(format_bound(125), "1.25");
+	EXPECT_EQ(format_bound(110), "1.1");
+	EXPECT_EQ(format_bound(1000), "10");
+}
+
 TEST(Parse, Key)
 {
 	auto k = parse_key("octet");

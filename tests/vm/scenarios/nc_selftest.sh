@@ -1,16 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The sticky table's self-test (kmod/selftest/table.c), run at load with
-# selftest=1: insert and follow chains, replace an entry in place, expiry
-# by the collector, a server's entries dropped, the entry cap, and
-# threads on every CPU inserting the same classes at once (one entry per
-# class, every thread sent where it points); each part gives back every
-# server reference it took. All 31 checks must report passed, and the
+# selftest=1: insert and find, replace an entry in place, expiry by the
+# collector, a server's entries dropped (and not stored after it left),
+# the entry cap, the table growing to 100 000 classes and shrinking back,
+# and threads on every CPU inserting the same classes at once (one entry
+# per class, every thread sent where it points); each part gives back every
+# server reference it took. All 38 checks must report passed, and the
 # module must then work and unload as usual.
 set -euo pipefail
 . "$(dirname "$0")/../lib/topo.sh"
 
-checks=31
+checks=38
 modprobe ip_vs || nc_fail "modprobe ip_vs"
 insmod "$NC_KMOD" selftest=1 || nc_fail "insmod selftest=1 refused: $(dmesg | grep 'nc self-test' | tail -n 5)"
 line=$(dmesg | grep 'nc self-test' || true)
