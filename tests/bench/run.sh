@@ -12,10 +12,13 @@ mkdir -p "$out"
 small=${NC_BENCH_SCALE:-full}
 if [ "$small" = small ]; then
 	ROUNDS=1 CONNS=200 FLOOD=(1 256 4096) QUALITY=300 MOVED=100 PE_FLOOD=(100 1000)
+	INSN_SERVERS=(4 64) INSN_CLASSES=10
 else
 	ROUNDS=5 CONNS=3000 FLOOD=(1 256 65536 1000000) QUALITY=3000 MOVED=1000 PE_FLOOD=(1000 65536)
+	INSN_SERVERS=(4 64 256) INSN_CLASSES=40
 fi
 bench=$NC_BIN/ncbench
+. "$(dirname "$0")/insn.sh"	# insn_phase, insn_decisions (part 6)
 NSERVERS=4
 fwm_entries() { ncadm dir -L --nc -f 90 -o json | grep -o '"entries":[0-9]*' | cut -d: -f2; }
 # bt_attached FILE: wait until the bpftrace writing FILE has attached its
@@ -57,6 +60,7 @@ for o in $(seq 21 60); do echo "route add local $o.0.0.0/8 dev lo"; done | ip -n
 ip -n cli route add local 100.64.0.0/10 dev lo
 ip -n cli route add local 101.0.0.0/8 dev lo # fresh classes for part 2
 ip -n cli route add local 102.0.0.0/8 dev lo # classes of the engine's part 3
+ip -n cli route add local 103.0.0.0/8 dev lo # fresh classes, counted misses of part 2
 topo_exec cli sysctl -qw net.ipv4.ip_nonlocal_bind=1
 # Many short connections: recycle client ports and keep the conn table small.
 topo_exec dir sysctl -qw net.ipv4.vs.conn_reuse_mode=1
@@ -83,7 +87,10 @@ nc-octet-wrr 96 -s_nc_--nc-pick_wrr -
 nc-octet-rr 97 -s_nc_--nc-pick_rr -
 nc-octet-lc 98 -s_nc_--nc-pick_lc -
 persist-M255.255.255.255 99 -s_wlc_-p_1800 -
-persist-M255.255.255.0 100 -s_wlc_-p_1800_-M_255.255.255.0 -"
+persist-M255.255.255.0 100 -s_wlc_-p_1800_-M_255.255.255.0 -
+nc-octet-bound1.25 101 -s_nc_--nc-bound_1.25 -
+nc-prefix16-bound1.25 102 -s_nc_--nc-key_/16_--nc-bound_1.25 -
+nc-prefix16 103 -s_nc_--nc-key_/16 -"
 
 while read -r name port opts src; do
 	ncadm dir -A -t "$VIP:$port" ${opts//_/ }
@@ -219,6 +226,14 @@ for size in "${FLOOD[@]}"; do
 		filled=$size
 	fi
 	entries=$(fwm_entries)
+	# Instructions (no kprobes attached: they would be counted too).
+	k=$((size < 500 ? size : 500))
+	insn_phase "size/$size/hit" sched=nc_schedule
+	topo_exec cli "$bench" tcp --to "$VIP:90" --sources "100.64.0.0/10:$k:1" --conns $k --concurrency 16 > /dev/null 2>&1 || true
+	insn_phase "size/$size/miss" sched=nc_schedule
+	topo_exec cli "$bench" tcp --to "$VIP:90" --sources "103.$((filled >> 16 & 255)).0.0/16:$k:1" --conns $k \
+		--concurrency 16 > /dev/null 2>&1 || true
+	insn_phase pause
 	if [ $have_bpftrace = 1 ]; then
 		# hits: the first min(size, 500) classes again; misses: fresh ones.
 		k=$((size < 500 ? size : 500))
@@ -306,4 +321,7 @@ for pair in "sh 82" "mh 83" "nc-prefix24-few 87" "nc-prefix32-many 88"; do
 		"$MOVED $(grep -c " rs$NSERVERS\$" "$TMPDIR/before")" >> "$out/moved.dat"
 	nc_log "moved: $(tail -1 "$out/moved.dat")"
 done
+
+# --- 6. Instructions per decision at 4, 64 and 256 servers (insn.sh).
+[ -z "${NC_BENCH_INSN:-}" ] || insn_decisions
 echo "bench done"
