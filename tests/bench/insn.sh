@@ -49,19 +49,21 @@ nc-prefix24 nc_schedule -s_nc_--nc-key_/24 prefix24
 nc-prefix24-bound1.25 nc_schedule -s_nc_--nc-key_/24_--nc-bound_1.25 prefix24
 nc-prefix24-wlc nc_schedule -s_nc_--nc-key_/24_--nc-pick_wlc prefix24
 pe-nc-octet ip_vs_wlc_schedule -s_wlc_-p_1800_--pe_nc octet"
-	for n in "${INSN_SERVERS[@]}"; do
+	# The last round repeats the first server count under "NAME#2", on a
+	# new service with the same classes: the counts must come out equal.
+	for n in "${INSN_SERVERS[@]}" "${INSN_SERVERS[0]}#2"; do
 		while read -r name sym opts key; do
 			port=$((port + 1))
 			svc=$VIP:$port
 			{
 				echo "-A -t $svc ${opts//_/ }"
-				for i in $(seq 1 "$n"); do echo "-a -t $svc -r $(server_addr "$i"):80 -m"; done
+				for i in $(seq 1 "${n%#*}"); do echo "-a -t $svc -r $(server_addr "$i"):80 -m"; done
 			} | ncadm dir -R || nc_fail "setting up $name with $n servers"
 			# octet: 40 first octets (21..60); prefix24: /24s of 100.64/10
 			src=21.0.0.0/0:$INSN_CLASSES:16777216
 			[ "$key" = octet ] || src=100.64.0.0/10:$INSN_CLASSES:256
 			for pass in miss hit; do
-				insn_phase "$name/$n/$pass" sched="$sym" ipvs=ip_vs_schedule
+				insn_phase "$name${n#"${n%#*}"}/${n%#*}/$pass" sched="$sym" ipvs=ip_vs_schedule
 				topo_exec cli "$bench" tcp --to "$svc" --sources "$src" --conns "$INSN_CLASSES" \
 					--concurrency 4 > "$TMPDIR/i" || nc_fail "$name/$n/$pass: $(cat "$TMPDIR/i")"
 			done
