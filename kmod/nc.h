@@ -23,9 +23,11 @@
  * docs/design.md "Building on other kernels").
  */
 
-/* Dest availability moved from dest->flags to dest->cflags upstream in
+/*
+ * Dest availability moved from dest->flags to dest->cflags upstream in
  * 6.9 and in the 6.1 stable series at 6.1.187 (bookworm's ABI 6.1.0-47
- * is older). Keyed on the flag, not the version: stable backports. */
+ * is older). Keyed on the flag, not the version: stable backports.
+ */
 #ifdef IP_VS_DEST_CF_AVAILABLE
 #define nc_dest_available(d)	((d)->cflags & IP_VS_DEST_CF_AVAILABLE)
 #define nc_dest_set_available(d, on) \
