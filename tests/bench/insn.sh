@@ -31,6 +31,16 @@ insn_phase() {
 # server_addr I: the I-th of up to 500 real-server addresses, all on rs1.
 server_addr() { echo "10.255.$((1 + ($1 - 1) / 250)).$((1 + ($1 - 1) % 250))"; }
 
+# insn_parts NAME: the functions inside a decision counted for where its
+# instructions go (nc's own, not inlined; see the report's breakdown).
+insn_parts() {
+	case $1 in
+	nc-*) echo policy=nc_effective_policy lookup=nc_table_lookup check=nc_check_entry \
+		pick=nc_pick store=nc_table_store ;;
+	pe-nc-*) echo pe_key=nc_pe_fill_param pe_match=nc_pe_ct_match ;;
+	esac
+}
+
 insn_decisions() {
 	local n name sym opts src port=200 svc i
 	for i in $(seq 1 "${INSN_SERVERS[-1]}"); do echo "address add $(server_addr "$i")/32 dev lo"; done |
@@ -63,7 +73,8 @@ pe-nc-octet ip_vs_wlc_schedule -s_wlc_-p_1800_--pe_nc octet"
 			src=21.0.0.0/0:$INSN_CLASSES:16777216
 			[ "$key" = octet ] || src=100.64.0.0/10:$INSN_CLASSES:256
 			for pass in miss hit; do
-				insn_phase "$name${n#"${n%#*}"}/${n%#*}/$pass" sched="$sym" ipvs=ip_vs_schedule
+				insn_phase "$name${n#"${n%#*}"}/${n%#*}/$pass" sched="$sym" ipvs=ip_vs_schedule \
+					$(insn_parts "$name")
 				topo_exec cli "$bench" tcp --to "$svc" --sources "$src" --conns "$INSN_CLASSES" \
 					--concurrency 4 > "$TMPDIR/i" || nc_fail "$name/$n/$pass: $(cat "$TMPDIR/i")"
 			done
