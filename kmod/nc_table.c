@@ -26,6 +26,7 @@
 #define KMSG_COMPONENT "IPVS"
 #define pr_fmt(fmt) KMSG_COMPONENT ": " fmt
 
+#include <linux/jhash.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
@@ -43,10 +44,26 @@ static int nc_rht_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 	return !nc_class_key_equal(&e->key, arg->key);
 }
 
+/*
+ * An IPv4 key is zero after its address: hash its first two words only
+ * (half the rounds of hashing all five, on every lookup and insert).
+ */
+static u32 nc_rht_hash(const void *data, u32 len, u32 seed)
+{
+	const struct nc_class_key *key = data;
+	u32 w[sizeof(*key) / sizeof(u32)];
+
+	memcpy(w, key, sizeof(w));
+	if (key->family == NC_FAMILY_INET)
+		return jhash_2words(w[0], w[1], seed);
+	return jhash2(w, ARRAY_SIZE(w), seed);
+}
+
 static const struct rhashtable_params nc_rht_params = {
 	.head_offset		= offsetof(struct nc_entry, node),
 	.key_offset		= offsetof(struct nc_entry, key),
 	.key_len		= sizeof(struct nc_class_key),
+	.hashfn			= nc_rht_hash,
 	.obj_cmpfn		= nc_rht_cmp,
 	.min_size		= 64,
 	.max_size		= NC_MAX_ENTRIES_LIMIT,
@@ -552,7 +569,8 @@ int nc_table_init(void)
 					   sizeof(struct nc_entry), 0, 0, NULL);
 	if (!nc_entry_cache)
 		return -ENOMEM;
-	nc_wq = alloc_workqueue("ip_vs_nc", 0, 0);
+	/* Unbound: no CPU matters, and 7.x warns when a flag says neither. */
+	nc_wq = alloc_workqueue("ip_vs_nc", WQ_UNBOUND, 0);
 	if (!nc_wq) {
 		kmem_cache_destroy(nc_entry_cache);
 		return -ENOMEM;
