@@ -231,7 +231,9 @@ for size in "${FLOOD[@]}"; do
 	insn_phase "size/$size/hit" sched=nc_schedule
 	topo_exec cli "$bench" tcp --to "$VIP:90" --sources "100.64.0.0/10:$k:1" --conns $k --concurrency 16 > /dev/null 2>&1 || true
 	insn_phase "size/$size/miss" sched=nc_schedule
-	topo_exec cli "$bench" tcp --to "$VIP:90" --sources "103.$((filled >> 16 & 255)).0.0/16:$k:1" --conns $k \
+	# a /16 of 103/8 per step: classes no earlier step has stored
+	step=$((${step:-0} + 1))
+	topo_exec cli "$bench" tcp --to "$VIP:90" --sources "103.$step.0.0/16:$k:1" --conns $k \
 		--concurrency 16 > /dev/null 2>&1 || true
 	insn_phase pause
 	if [ $have_bpftrace = 1 ]; then
