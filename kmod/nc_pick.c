@@ -76,17 +76,24 @@ static void nc_load_of(struct ip_vs_service *svc, struct nc_load *l)
 }
 
 /*
- * May @d take a new class under a load bound of @bound percent? Its load
- * must stay below bound/100 times its weighted share of the total with
- * the new connection (256) in it; an idle server always may.
+ * May @d take a new class under a load bound of @bound percent? An idle
+ * server may; a busy one while its load stays below bound/100 times its
+ * weighted share of the total plus one (consistent hashing with bounded
+ * loads counts the new ball in the mean). One, not the 256 IPVS charges
+ * an active connection: a service of short connections has only inactive
+ * ones (1 each), and a new class's 256 would hide any imbalance below
+ * a few hundred connections.
  */
 static bool nc_under_bound(struct ip_vs_dest *d, const struct nc_load *l,
 			   u32 bound)
 {
-	u64 fair = div64_u64((l->sum + 256) * atomic_read(&d->weight),
-			     l->weight);
+	u64 load = ip_vs_dest_conn_overhead(d);
+	u64 fair;
 
-	return (u64)ip_vs_dest_conn_overhead(d) * 100 < bound * fair;
+	if (!load)
+		return true;
+	fair = div64_u64((l->sum + 1) * atomic_read(&d->weight), l->weight);
+	return load * 100 < bound * fair;
 }
 
 /*

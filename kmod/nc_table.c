@@ -180,9 +180,17 @@ static unsigned int nc_ht_remove_if(struct nc_ht *ht,
 	return n;
 }
 
+/*
+ * Jiffies since @e was last used. Another CPU may have stored or used it
+ * after @now was read (a later tick): that is idle 0, not 2^32 - 1, or a
+ * racing miss would take the winner's fresh entry for expired and
+ * replace it (vm.nc_smp counted 257 new classes for 256 before this).
+ */
 u32 nc_entry_idle(const struct nc_entry *e, unsigned long now)
 {
-	return (u32)now - READ_ONCE(e->last_used);
+	u32 idle = (u32)now - READ_ONCE(e->last_used);
+
+	return idle > (u32)-HZ ? 0 : idle;	/* up to a second ahead */
 }
 
 bool nc_entry_alive(const struct nc_entry *e, unsigned long sticky,

@@ -90,7 +90,8 @@ persist-M255.255.255.255 99 -s_wlc_-p_1800 -
 persist-M255.255.255.0 100 -s_wlc_-p_1800_-M_255.255.255.0 -
 nc-octet-bound1.25 101 -s_nc_--nc-bound_1.25 -
 nc-prefix16-bound1.25 102 -s_nc_--nc-key_/16_--nc-bound_1.25 -
-nc-prefix16 103 -s_nc_--nc-key_/16 -"
+nc-prefix16 103 -s_nc_--nc-key_/16 -
+nc-prefix16-bound1.10 104 -s_nc_--nc-key_/16_--nc-bound_1.10 -"
 
 while read -r name port opts src; do
 	ncadm dir -A -t "$VIP:$port" ${opts//_/ }
