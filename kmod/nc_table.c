@@ -387,7 +387,7 @@ static void nc_gc_expire(struct work_struct *work)
 	p = &t_policy(t)->p;
 	gc.now = jiffies;
 	gc.sticky = nc_sticky_jiffies(p);
-	n = nc_ht_remove_if(t_ht(t), nc_match_expired, &gc);
+	n = nc_table_remove_if(t, nc_match_expired, &gc);
 	this_cpu_add(t->stats->expired, n);
 	queue_delayed_work(nc_wq, &t->gc_work, nc_gc_interval(p));
 	mutex_unlock(&nc_registry_mutex);
