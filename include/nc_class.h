@@ -22,6 +22,11 @@
 
 #include "ip_vs_nc.h"
 
+/* For the few helpers every connection runs (the kernel defines it). */
+#ifndef __always_inline
+#define __always_inline inline __attribute__((__always_inline__))
+#endif
+
 /* Address families of a class key; independent of AF_* so tests need no libc. */
 enum nc_family {
 	NC_FAMILY_INET = 4,
@@ -40,6 +45,13 @@ struct nc_class_key {
 	uint8_t addr[16];	/* masked address; IPv4 uses the first 4 bytes */
 };
 
+/* nc_class_key_equal() compares five words. */
+#ifdef __cplusplus
+static_assert(sizeof(struct nc_class_key) == 20, "five 32-bit words");
+#else
+_Static_assert(sizeof(struct nc_class_key) == 20, "five 32-bit words");
+#endif
+
 /* Keep the first @plen bits of @addr (@len bytes), zero the rest. */
 static inline void nc_mask_prefix(uint8_t *addr, unsigned int len,
 				  unsigned int plen)
@@ -57,12 +69,31 @@ static inline void nc_mask_prefix(uint8_t *addr, unsigned int len,
 }
 
 /*
+ * @dst = the first @plen (<= 32) bits of IPv4 address @src: nc_mask_prefix
+ * in one 32-bit operation, for the per-connection key.
+ */
+static __always_inline void nc_mask_prefix4(uint8_t dst[4], const uint8_t src[4],
+				   unsigned int plen)
+{
+	uint32_t m = plen ? ~(uint32_t)0 << (32 - plen) : 0;
+	const uint8_t mb[4] = {
+		(uint8_t)(m >> 24), (uint8_t)(m >> 16), (uint8_t)(m >> 8), (uint8_t)m
+	};
+	uint32_t a, mask;
+
+	memcpy(&a, src, 4);
+	memcpy(&mask, mb, 4);
+	a &= mask;
+	memcpy(dst, &a, 4);
+}
+
+/*
  * Prefix length of the classful network of an IPv4 address: class A /8
  * (0-127), B /16 (128-191), C /24 (192-223). Class D and E (224-255) are
  * multicast and reserved: they form no network, so each address is its
  * own class (/32).
  */
-static inline unsigned int nc_classful_plen(const uint8_t addr[4])
+static __always_inline unsigned int nc_classful_plen(const uint8_t addr[4])
 {
 	if (addr[0] < 128)
 		return 8;
@@ -84,7 +115,7 @@ static inline bool nc_is_v4mapped(const uint8_t addr[16])
 }
 
 /* Class key of an IPv4 client under @mode (prefix mode uses @plen4). */
-static inline void nc_class_key_v4(struct nc_class_key *key,
+static __always_inline void nc_class_key_v4(struct nc_class_key *key,
 				   const uint8_t addr[4],
 				   enum nc_key_mode mode, unsigned int plen4)
 {
@@ -105,8 +136,7 @@ static inline void nc_class_key_v4(struct nc_class_key *key,
 	memset(key, 0, sizeof(*key));
 	key->family = NC_FAMILY_INET;
 	key->plen = (uint8_t)plen;
-	memcpy(key->addr, addr, 4);
-	nc_mask_prefix(key->addr, 4, plen);
+	nc_mask_prefix4(key->addr, addr, plen);
 }
 
 /*
@@ -132,22 +162,28 @@ static inline void nc_class_key_v6(struct nc_class_key *key,
 	nc_mask_prefix(key->addr, 16, plen6);
 }
 
-/*
- * Word by word: the kernel's memcmp() is an out-of-line byte loop, and
- * this runs for every table lookup.
- */
-static inline bool nc_class_key_equal(const struct nc_class_key *a,
-				      const struct nc_class_key *b)
+/* Word @i (0..4) of @k; the key has byte alignment. */
+static __always_inline uint32_t nc_class_key_word(const struct nc_class_key *k,
+						unsigned int i)
 {
-	const uint8_t *p = (const uint8_t *)a, *q = (const uint8_t *)b;
-	uint32_t diff = 0, x, y;
+	uint32_t w;
+
+	memcpy(&w, (const uint8_t *)k + 4 * i, sizeof(w));
+	return w;
+}
+
+/*
+ * Five words, unrolled, in registers: the kernel's memcmp() is an
+ * out-of-line byte loop, and this runs for every table lookup.
+ */
+static __always_inline bool nc_class_key_equal(const struct nc_class_key *a,
+						const struct nc_class_key *b)
+{
+	uint32_t diff = 0;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(*a); i += 4) {
-		memcpy(&x, p + i, 4);
-		memcpy(&y, q + i, 4);
-		diff |= x ^ y;
-	}
+	for (i = 0; i < 5; i++)
+		diff |= nc_class_key_word(a, i) ^ nc_class_key_word(b, i);
 	return diff == 0;
 }
 

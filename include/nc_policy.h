@@ -221,14 +221,12 @@ static inline bool nc_policy_in_scope(const struct nc_policy *p,
 }
 
 /*
- * The class key of a client under @p, grouped by @key_mode (the policy's,
- * or an ipvsadm -b override): its class when it is in the nc-subnet scope,
- * else its own full address (sticky per address, with the same sticky
- * time). An IPv4-mapped IPv6 client counts as IPv4.
+ * nc_policy_key() for any client: scope list, IPv6, IPv4-mapped IPv6
+ * (keyed as IPv4).
  */
-static inline void nc_policy_key(const struct nc_policy *p,
-				 unsigned int key_mode, uint8_t family,
-				 const uint8_t *addr, struct nc_class_key *key)
+static inline void nc_policy_key_any(const struct nc_policy *p,
+				     unsigned int key_mode, uint8_t family,
+				     const uint8_t *addr, struct nc_class_key *key)
 {
 	if (family == NC_FAMILY_INET6 && nc_is_v4mapped(addr)) {
 		family = NC_FAMILY_INET;
@@ -243,6 +241,24 @@ static inline void nc_policy_key(const struct nc_policy *p,
 		nc_class_key_v6(key, addr, (enum nc_key_mode)key_mode, p->plen4,
 				nc_policy_in_scope(p, family, addr) ? p->plen6 : 128);
 	}
+}
+
+/*
+ * The class key of a client under @p, grouped by @key_mode (the policy's,
+ * or an ipvsadm -b override): its class when it is in the nc-subnet scope,
+ * else its own full address (sticky per address, with the same sticky
+ * time). An IPv4-mapped IPv6 client counts as IPv4. Every connection
+ * comes here: IPv4 without a scope list is inlined, the rest is not.
+ */
+static __always_inline void nc_policy_key(const struct nc_policy *p,
+					   unsigned int key_mode, uint8_t family,
+					   const uint8_t *addr,
+					   struct nc_class_key *key)
+{
+	if (family == NC_FAMILY_INET && !p->n_subnets)
+		nc_class_key_v4(key, addr, (enum nc_key_mode)key_mode, p->plen4);
+	else
+		nc_policy_key_any(p, key_mode, family, addr, key);
 }
 
 #endif /* NC_POLICY_H */

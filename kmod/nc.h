@@ -154,15 +154,57 @@ static inline unsigned long nc_sticky_jiffies(const struct nc_policy *p)
 	return (unsigned long)p->sticky_secs * HZ;
 }
 
+/*
+ * Jiffies since @e was last used. Another CPU may have stored or used it
+ * after @now was read (a later tick): that is idle 0, not 2^32 - 1, or a
+ * racing miss would take the winner's fresh entry for expired and
+ * replace it (vm.nc_smp counted 257 new classes for 256 before this).
+ */
+static inline u32 nc_entry_idle(const struct nc_entry *e, unsigned long now)
+{
+	u32 idle = (u32)now - READ_ONCE(e->last_used);
+
+	return idle > (u32)-HZ ? 0 : idle;	/* up to a second ahead */
+}
+
+static inline bool nc_entry_alive(const struct nc_entry *e,
+				  unsigned long sticky, unsigned long now)
+{
+	return nc_entry_idle(e, now) < sticky;
+}
+
+/*
+ * What the service does now: its policy, or for a service that never got
+ * one through netlink, the module defaults as modified by ipvsadm's
+ * -b flag-1/2/3 (read on every call: ipvsadm -E changes them silently).
+ */
+static inline void nc_effective_policy(const struct ip_vs_service *svc,
+				       const struct nc_policy_rcu *pol,
+				       unsigned int *key, unsigned int *pick,
+				       unsigned int *drain)
+{
+	unsigned int flags;
+
+	*key = pol->p.key_mode;
+	*pick = pol->p.pick;
+	*drain = pol->p.drain;
+	if (pol->explicit)
+		return;
+	flags = READ_ONCE(svc->flags);
+	if (flags & NC_SVC_F_CLASSFUL)
+		*key = NC_KEY_CLASSFUL;
+	if (flags & NC_SVC_F_PICK_WLC)
+		*pick = NC_PICK_WLC;
+	if (flags & NC_SVC_F_DRAIN_REPICK)
+		*drain = NC_DRAIN_REPICK;
+}
+
 /* nc_table.c */
 struct nc_table *nc_table_create(struct ip_vs_service *svc,
 				 const struct nc_policy *p);
 void nc_table_destroy(struct nc_table *t);
 struct nc_entry *nc_table_lookup(struct nc_table *t,
 				 const struct nc_class_key *key);
-bool nc_entry_alive(const struct nc_entry *e, unsigned long sticky,
-		    unsigned long now);
-u32 nc_entry_idle(const struct nc_entry *e, unsigned long now);
 int nc_table_init(void);
 int nc_table_selftest(void);
 void nc_table_exit(void);
@@ -203,10 +245,6 @@ void nc_pick_sync(struct ip_vs_service *svc, struct nc_table *t);
 void nc_pick_release(struct nc_table *t);
 
 /* nc_policy.c */
-void nc_effective_policy(const struct ip_vs_service *svc,
-			 const struct nc_policy_rcu *pol,
-			 unsigned int *key_mode, unsigned int *pick,
-			 unsigned int *drain);
 void nc_default_policy(struct nc_policy *p);
 void nc_addr_key(const struct nc_policy *p, unsigned int key_mode, int af,
 		 const union nf_inet_addr *a, struct nc_class_key *key);

@@ -55,32 +55,6 @@ void nc_default_policy(struct nc_policy *p)
 	}
 }
 
-/*
- * What the service does now: its policy, or for a service that never got
- * one through netlink, the module defaults as modified by ipvsadm's
- * -b flag-1/2/3 (read on every call: ipvsadm -E changes them silently).
- */
-void nc_effective_policy(const struct ip_vs_service *svc,
-			 const struct nc_policy_rcu *pol,
-			 unsigned int *key, unsigned int *pick,
-			 unsigned int *drain)
-{
-	unsigned int flags;
-
-	*key = pol->p.key_mode;
-	*pick = pol->p.pick;
-	*drain = pol->p.drain;
-	if (pol->explicit)
-		return;
-	flags = READ_ONCE(svc->flags);
-	if (flags & NC_SVC_F_CLASSFUL)
-		*key = NC_KEY_CLASSFUL;
-	if (flags & NC_SVC_F_PICK_WLC)
-		*pick = NC_PICK_WLC;
-	if (flags & NC_SVC_F_DRAIN_REPICK)
-		*drain = NC_DRAIN_REPICK;
-}
-
 /* The class key of address @a of family @af (AF_INET/AF_INET6). */
 void nc_addr_key(const struct nc_policy *p, unsigned int key_mode, int af,
 		 const union nf_inet_addr *a, struct nc_class_key *key)

@@ -77,6 +77,36 @@ TEST(PrefixKey, AnyLength)
 	EXPECT_EQ(key_str(v4("10.1.2.3", NC_KEY_PREFIX, 99)), "10.1.2.3/32");
 }
 
+// The per-connection IPv4 mask (one 32-bit AND) against the byte-wise
+// one every other prefix uses, at every length, on addresses with every
+// bit pattern in the byte the prefix ends in.
+TEST(PrefixKey, FastIpv4MaskMatchesBytewiseMask)
+{
+	const uint8_t addrs[][4] = {
+		{255, 255, 255, 255}, {10, 1, 2, 3}, {0xa5, 0x5a, 0xc3, 0x3c}, {128, 0, 0, 1},
+	};
+	for (const auto &a : addrs) {
+		for (unsigned plen = 0; plen <= 32; plen++) {
+			uint8_t fast[4], slow[4];
+			memcpy(slow, a, 4);
+			nc_mask_prefix(slow, 4, plen);
+			nc_mask_prefix4(fast, a, plen);
+			EXPECT_EQ(memcmp(fast, slow, 4), 0) << "plen " << plen;
+		}
+	}
+}
+
+TEST(PrefixKey, KeysDifferingInAnyWordAreNotEqual)
+{
+	auto a = v6("2001:db8:1:2:3:4:5:6", 128);
+	for (size_t i = 0; i < sizeof(a); i++) {
+		auto b = a;
+		reinterpret_cast<uint8_t *>(&b)[i] ^= 0x80;
+		EXPECT_FALSE(nc_class_key_equal(&a, &b)) << "byte " << i;
+		EXPECT_TRUE(nc_class_key_equal(&a, &a));
+	}
+}
+
 TEST(Ipv6Key, PrefixInEveryMode)
 {
 	EXPECT_EQ(key_str(v6("2001:db8:1234:5678::1")), "2001:db8:1234::/48");
