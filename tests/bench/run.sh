@@ -20,7 +20,8 @@ fi
 bench=$NC_BIN/ncbench
 . "$(dirname "$0")/insn.sh"	# insn_phase, insn_decisions (part 6)
 NSERVERS=4
-fwm_entries() { ncadm dir -L --nc -f 90 -o json | grep -o '"entries":[0-9]*' | cut -d: -f2; }
+# fwm_stat NAME: a counter of part 2's fwmark service (entries, expired, ...)
+fwm_stat() { ncadm dir -L --nc -f 90 -o json | grep -o "\"$1\":[0-9]*" | cut -d: -f2; }
 # bt_attached FILE: wait until the bpftrace writing FILE has attached its
 # probes (it says so first); it prints its maps and exits on SIGINT.
 bt_attached() {
@@ -252,7 +253,10 @@ for size in "${FLOOD[@]}"; do
 		nc_log "flood to $size classes in $(($(date +%s) - t0)) s: $(tr -s ' \n' ' ' < "$TMPDIR/f")"
 		filled=$size
 	fi
-	entries=$(fwm_entries)
+	entries=$(fwm_stat entries)
+	# sticky is 2 h: an entry gone now was lost (the GC once took fresh
+	# entries for 49 days idle when its walk outlasted a second)
+	[ "$(fwm_stat expired)" = 0 ] || nc_fail "$(fwm_stat expired) entries expired in a 2 h sticky time"
 	# Instructions (no kprobes attached: they would be counted too).
 	k=$((size < 500 ? size : 500))
 	insn_phase "size/$size/hit" sched=nc_schedule
