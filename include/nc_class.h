@@ -52,28 +52,12 @@ static_assert(sizeof(struct nc_class_key) == 20, "five 32-bit words");
 _Static_assert(sizeof(struct nc_class_key) == 20, "five 32-bit words");
 #endif
 
-/* Keep the first @plen bits of @addr (@len bytes), zero the rest. */
-static inline void nc_mask_prefix(uint8_t *addr, unsigned int len,
-				  unsigned int plen)
-{
-	unsigned int i;
-
-	for (i = 0; i < len; i++) {
-		if (plen >= 8) {
-			plen -= 8;
-			continue;
-		}
-		addr[i] &= (uint8_t)(0xff00u >> plen);
-		plen = 0;
-	}
-}
-
 /*
- * @dst = the first @plen (<= 32) bits of IPv4 address @src: nc_mask_prefix
- * in one 32-bit operation, for the per-connection key.
+ * @dst = the first @plen (<= 32) bits of IPv4 address @src, the rest
+ * zero: one 32-bit AND, as every connection's key needs.
  */
 static __always_inline void nc_mask_prefix4(uint8_t dst[4], const uint8_t src[4],
-				   unsigned int plen)
+					    unsigned int plen)
 {
 	uint32_t m = plen ? ~(uint32_t)0 << (32 - plen) : 0;
 	const uint8_t mb[4] = {
@@ -85,6 +69,18 @@ static __always_inline void nc_mask_prefix4(uint8_t dst[4], const uint8_t src[4]
 	memcpy(&mask, mb, 4);
 	a &= mask;
 	memcpy(dst, &a, 4);
+}
+
+/* Keep the first @plen bits of @addr (@len bytes, 4 or 16), zero the rest. */
+static inline void nc_mask_prefix(uint8_t *addr, unsigned int len,
+				  unsigned int plen)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i += 4) {
+		nc_mask_prefix4(addr + i, addr + i, plen < 32 ? plen : 32);
+		plen = plen < 32 ? 0 : plen - 32;
+	}
 }
 
 /*

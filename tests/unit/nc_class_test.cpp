@@ -77,21 +77,23 @@ TEST(PrefixKey, AnyLength)
 	EXPECT_EQ(key_str(v4("10.1.2.3", NC_KEY_PREFIX, 99)), "10.1.2.3/32");
 }
 
-// The per-connection IPv4 mask (one 32-bit AND) against the byte-wise
-// one every other prefix uses, at every length, on addresses with every
-// bit pattern in the byte the prefix ends in.
-TEST(PrefixKey, FastIpv4MaskMatchesBytewiseMask)
+// The word-wise mask (nc_mask_prefix over nc_mask_prefix4) against a
+// bit-by-bit reference, at every length of both families, on addresses
+// with every bit pattern in the byte the prefix ends in.
+TEST(PrefixKey, MaskMatchesBitByBitReference)
 {
-	const uint8_t addrs[][4] = {
-		{255, 255, 255, 255}, {10, 1, 2, 3}, {0xa5, 0x5a, 0xc3, 0x3c}, {128, 0, 0, 1},
-	};
-	for (const auto &a : addrs) {
-		for (unsigned plen = 0; plen <= 32; plen++) {
-			uint8_t fast[4], slow[4];
-			memcpy(slow, a, 4);
-			nc_mask_prefix(slow, 4, plen);
-			nc_mask_prefix4(fast, a, plen);
-			EXPECT_EQ(memcmp(fast, slow, 4), 0) << "plen " << plen;
+	const uint8_t patterns[] = {0xff, 0xa5, 0x5a, 0x01, 0x80};
+	for (unsigned len : {4u, 16u}) {
+		for (uint8_t pat : patterns) {
+			for (unsigned plen = 0; plen <= 8 * len; plen++) {
+				uint8_t addr[16] = {}, want[16] = {};
+				for (unsigned i = 0; i < len; i++)
+					addr[i] = static_cast<uint8_t>(pat + i);
+				for (unsigned bit = 0; bit < plen; bit++)
+					want[bit / 8] |= addr[bit / 8] & (0x80 >> (bit % 8));
+				nc_mask_prefix(addr, len, plen);
+				EXPECT_EQ(memcmp(addr, want, len), 0) << "len " << len << " plen " << plen;
+			}
 		}
 	}
 }
