@@ -11,18 +11,38 @@ insn_ctl=$out/insn.ctl
 
 # insn_phase NAME [LABEL=SYMBOL...]: count the calls of these functions
 # from now on, under NAME (none: pause). Waits until the plugin has it.
+# A SYMBOL ending in "?" may be missing (inlined by the compiler: its
+# instructions count in the caller's); any other must be there. One pass
+# over /proc/kallsyms finds them all.
 insn_phase() {
 	[ -n "${NC_BENCH_INSN:-}" ] || return 0
-	local name=$1 ls addr
+	local name=$1
 	shift
 	{
 		echo "phase $name"
-		for ls in "$@"; do
-			addr=$(awk -v s="${ls#*=}" '$3 == s { print $1; exit }' /proc/kallsyms)
-			[ -n "$addr" ] || nc_fail "no symbol ${ls#*=} in /proc/kallsyms"
-			echo "fn ${ls%%=*} $addr"
-		done
-	} > "$insn_ctl.tmp"
+		[ $# -eq 0 ] || awk -v want="$*" '
+		BEGIN {
+			n = split(want, w, " ")
+			for (i = 1; i <= n; i++) {
+				split(w[i], lv, "=")
+				sym[i] = lv[2]
+				optional[i] = sub(/[?]$/, "", sym[i])
+				label[sym[i]] = lv[1]
+			}
+		}
+		($3 in label) && !($3 in addr) { addr[$3] = $1 }
+		END {
+			for (i = 1; i <= n; i++)
+				if (sym[i] in addr)
+					print "fn " label[sym[i]] " " addr[sym[i]]
+				else if (!optional[i])
+					missing = missing " " sym[i]
+			if (missing != "") {
+				print "no symbol" missing " in /proc/kallsyms" > "/dev/stderr"
+				exit 1
+			}
+		}' /proc/kallsyms
+	} > "$insn_ctl.tmp" || nc_fail "insn_phase $name: a symbol is missing"
 	mv "$insn_ctl.tmp" "$insn_ctl"
 	nc_wait 120 "the insncount plugin did not take phase $name" \
 		eval '[ "$(cat "$insn_ctl.ack" 2>/dev/null)" = "$name" ]'
@@ -32,22 +52,16 @@ insn_phase() {
 server_addr() { echo "10.255.$((1 + ($1 - 1) / 250)).$((1 + ($1 - 1) % 250))"; }
 
 # insn_parts NAME: the functions inside a decision counted for where its
-# instructions go (nc's own; see the report's breakdown). One the compiler
-# inlined has no symbol and is left out (its instructions count in the
-# caller's).
+# instructions go (nc's own; see the report's breakdown), each optional.
 insn_parts() {
-	local ls parts=
 	case $1 in
-	nc-*) parts="key=nc_addr_key lookup=nc_table_lookup pick=nc_pick store=nc_table_store" ;;
-	pe-nc-*) parts="pe_key=nc_pe_fill_param pe_match=nc_pe_ct_match" ;;
+	nc-*) echo "key=nc_addr_key? lookup=nc_table_lookup? pick=nc_pick? store=nc_table_store?" ;;
+	pe-nc-*) echo "pe_key=nc_pe_fill_param? pe_match=nc_pe_ct_match?" ;;
 	esac
-	for ls in $parts; do
-		awk -v s="${ls#*=}" '$3 == s { f = 1 } END { exit !f }' /proc/kallsyms && echo "$ls"
-	done
 }
 
 insn_decisions() {
-	local n name sym opts src port=200 svc i
+	local n name sym opts src port=200 svc i parts
 	for i in $(seq 1 "${INSN_SERVERS[-1]}"); do echo "address add $(server_addr "$i")/32 dev lo"; done |
 		ip -n rs1 -batch -
 	ip -n dir route add 10.255.1.0/24 via "$(topo_rs_addr 1)"
@@ -78,8 +92,9 @@ pe-nc-octet ip_vs_wlc_schedule -s_wlc_-p_1800_--pe_nc octet"
 			src=21.0.0.0/0:$INSN_CLASSES:16777216
 			[ "$key" = octet ] || src=100.64.0.0/10:$INSN_CLASSES:256
 			for pass in miss hit; do
+				read -ra parts <<< "$(insn_parts "$name")"	# no globbing of "?"
 				insn_phase "$name${n#"${n%#*}"}/${n%#*}/$pass" sched="$sym" ipvs=ip_vs_schedule \
-					$(insn_parts "$name")
+					"${parts[@]}"
 				topo_exec cli "$bench" tcp --to "$svc" --sources "$src" --conns "$INSN_CLASSES" \
 					--concurrency 4 > "$TMPDIR/i" || nc_fail "$name/$n/$pass: $(cat "$TMPDIR/i")"
 			done
