@@ -740,6 +740,8 @@ static int nc_dump_entry(const struct nc_entry *e, void *arg)
 /*
  * The table was resized under the dump: flag this part's messages, and
  * through the sequence numbers netlink compares, the final NLMSG_DONE.
+ * Not genl_dump_check_consistent(): it flags a message as it is put, and
+ * a resize that starts during the walk is only seen after it.
  */
 static void nc_dump_interrupted(struct sk_buff *skb, struct netlink_callback *cb)
 {
