@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # vm-smp: 4
 # New classes arriving on four CPUs at once (the line above gives the
-# guest four vCPUs, in make check and the debug check alike): schedule() picks and stores without a lock of
-# ours, so two CPUs can miss the same class together; the one that stores
+# guest four vCPUs, in make check and the debug check alike):
+# schedule() picks and stores without a lock of ours, so two CPUs can miss the same class together; the one that stores
 # second must follow the first. Four probes, each pinned to its own CPU
 # (a locally sent SYN is scheduled on the CPU that sends it), connect from
 # the same 256 /32 classes in the same order at the same moment, with the
