@@ -2,7 +2,11 @@
 # shellcheck shell=bash
 #
 # tests/vm/lib/assert.sh - how a VM scenario fails, logs and waits
-# (sourced by topo.sh). nc_fail ends the scenario naming the problem;
+# (sourced by topo.sh). nc_fail ends the scenario naming the problem, from
+# wherever it is called: it also records the failure in the job's failure
+# file (NC_VM_FAILURES, set by tests/vm/guest-init), which tests/vm/run
+# turns into a failed test even when nc_fail only left a command
+# substitution, a pipeline, a subshell or a background job;
 # nc_wait* poll with a bound far above the usual time; expect_* compare;
 # nc_entry_cache_objects reads the module's entry cache.
 
@@ -13,8 +17,14 @@ NC_TIME_SCALE=${NC_TIME_SCALE:-1}
 
 nc_fail() {
 	echo "FAIL: $*" >&2
+	[ -z "${NC_VM_FAILURES:-}" ] || echo "FAIL: $*" >> "$NC_VM_FAILURES"
 	exit 1
 }
+
+# A background job that fails must be counted: the scenario's end waits
+# for its jobs (topo_cleanup waits too, after stopping the namespaces'
+# processes), so their nc_fail lands before the verdict.
+trap 'wait' EXIT
 
 nc_log() {
 	echo "# $*"
