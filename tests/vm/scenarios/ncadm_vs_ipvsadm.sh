@@ -31,8 +31,14 @@ ipv -A -t 10.0.0.5:21 -s rr
 ipv -A -u "$VIP:54" -s rr -o
 ipv -A -t 203.0.113.7:80 -s rr
 ipv -a -t 203.0.113.7:80 -r "$(topo_rs_addr 4):80" -m
-modprobe ipip 2>/dev/null && ipv -a -t "$VIP:80" -r 10.255.0.99 -i -w 2 || true
-modprobe fou 2>/dev/null && ipv -a -t "$VIP:443" -r 10.255.0.98 -i --tun-type gue --tun-port 6080 --tun-csum || true
+# Tunnel servers, ipip and gue: the listings must cover their columns
+# (Debian's kernels have both modules; a kernel without them fails here).
+modprobe ipip || nc_fail "modprobe ipip"
+modprobe fou || nc_fail "modprobe fou"
+ipv -a -t "$VIP:80" -r 10.255.0.99 -i -w 2 || nc_fail "ipvsadm cannot add an ipip real server"
+ipv -a -t "$VIP:443" -r 10.255.0.98 -i --tun-type gue --tun-port 6080 --tun-csum ||
+	nc_fail "ipvsadm cannot add a gue real server"
+expect_eq "tunnel servers listed by ipvsadm -Ln" "$(ipv -Ln | grep -c ' Tunnel ')" 2
 # the nc persistence engine: templates whose data ipvsadm prints
 ipv -A -t "$VIP:83" -s wlc -p 600 --pe nc
 ipv -a -t "$VIP:83" -r "$(topo_rs_addr 1):80" -m
