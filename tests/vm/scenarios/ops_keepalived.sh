@@ -71,9 +71,25 @@ nclients=$(echo $clients | wc -w)
 
 start_keepalived 1 150
 wait_master d1
+# No second master: d2 enters BACKUP and stays there while it receives
+# five of d1's adverts (four advert intervals, past its master-down
+# interval of 3 x 1 s + skew 0.6 s), counted by an nft rule in d2: what
+# keepalived did in that window, not a fixed sleep.
+topo_exec d2 nft -f - <<-NFT
+table ip vrrp_seen {
+	chain input {
+		type filter hook input priority filter; policy accept;
+		ip protocol vrrp counter
+	}
+}
+NFT
+vrrp_adverts() { topo_exec d2 nft list chain ip vrrp_seen input | sed -n 's/.*counter packets \([0-9]*\).*/\1/p'; }
 start_keepalived 2 100
-sleep 3
-! master_is d2 || nc_fail "d2 became master next to d1"
+nc_wait 60 "d2 did not enter the BACKUP state" grep -q "Entering BACKUP STATE" "$TMPDIR/keepalived-d2.log"
+seen=$(vrrp_adverts)
+nc_wait 60 "d2 received no five VRRP adverts from d1" eval '[ "$(vrrp_adverts)" -ge $((seen + 5)) ]'
+! grep -q "Entering MASTER STATE" "$TMPDIR/keepalived-d2.log" || nc_fail "d2 became master next to d1: $(grep "Entering MASTER STATE" "$TMPDIR/keepalived-d2.log")"
+! master_is d2 || nc_fail "d2 holds the VIP and the services next to d1"
 [ -z "$(topo_exec d2 ipvsadm -Sn)" ] || nc_fail "the backup d2 has services before any failover"
 
 probe cli --to "$VIP:80" --from "$from" > "$TMPDIR/d1"
