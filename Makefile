@@ -2,6 +2,9 @@
 #
 #   make            build kmod/ip_vs_nc.ko and build/bin/{ncadm,ncprobe}
 #   make deps       install the Debian packages everything needs (as root)
+#   make deps-director  only what a director needs to build and install the
+#                   module and ncadm (packaging/director-deps.txt); then
+#                   make NC_BUILD_TESTS=OFF install: no test stack
 #   make check      deps + build + all tests (host unit tests, VM scenarios)
 #   make demo       deps + build + boot the VM and show who served whom
 #   make install    install the module (updates/, depmod) and ncadm
@@ -24,6 +27,8 @@ BUILD ?= build
 DESTDIR ?=
 PREFIX ?= /usr/local
 CTEST_ARGS ?=
+# OFF: ncadm only, without the tests and their tools (needs no GoogleTest).
+NC_BUILD_TESTS ?= ON
 # make check runs two tests at a time; VM guests then get one vCPU each.
 CTEST_JOBS ?= 2
 NC_VM_SMP ?= 1
@@ -42,26 +47,29 @@ test-kmods:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/kwarn modules
 
 userland:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNC_BUILD_TESTS=$(NC_BUILD_TESTS)
 	cmake --build $(BUILD) -j$$(nproc)
 
 deps:
 	packaging/install-deps
 
+deps-director:
+	packaging/install-deps packaging/director-deps.txt
+
 check:
 	$(MAKE) deps
-	$(MAKE) all test-kmods
+	$(MAKE) all test-kmods NC_BUILD_TESTS=ON
 	cd $(BUILD) && NC_VM_SMP=$(NC_VM_SMP) ctest --output-on-failure -j$(CTEST_JOBS) $(CTEST_ARGS)
 
 bench:
 	$(MAKE) deps
 	packaging/install-deps packaging/bench-deps.txt
-	$(MAKE) all
+	$(MAKE) all NC_BUILD_TESTS=ON
 	tests/bench/bench
 
 demo:
 	$(MAKE) deps
-	$(MAKE) all
+	$(MAKE) all NC_BUILD_TESTS=ON
 	tests/vm/run --timeout 900 -- tests/vm/demo.sh
 
 install: all
@@ -114,4 +122,4 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/kwarn clean
 	rm -rf $(BUILD)
 
-.PHONY: all kmod test-kmods userland deps check bench demo install uninstall dkms-src dkms-install dkms-uninstall deb check-kernels check-debug clean
+.PHONY: all kmod test-kmods userland deps deps-director check bench demo install uninstall dkms-src dkms-install dkms-uninstall deb check-kernels check-debug clean
