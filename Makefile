@@ -56,10 +56,12 @@ deps:
 deps-director:
 	packaging/install-deps packaging/director-deps.txt
 
+# tests/check-run writes $(BUILD)/check-summary.txt: wall time, test count.
 check:
+	mkdir -p $(BUILD) && date +%s > $(BUILD)/check-start
 	$(MAKE) deps
 	$(MAKE) all test-kmods NC_BUILD_TESTS=ON
-	cd $(BUILD) && NC_VM_SMP=$(NC_VM_SMP) ctest --output-on-failure -j$(CTEST_JOBS) $(CTEST_ARGS)
+	NC_VM_SMP=$(NC_VM_SMP) tests/check-run $(BUILD) "$$(cat $(BUILD)/check-start)" -j$(CTEST_JOBS) $(CTEST_ARGS)
 
 bench:
 	$(MAKE) deps
