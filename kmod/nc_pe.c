@@ -128,6 +128,30 @@ static int nc_pe_fill_param(struct ip_vs_conn_param *p, struct sk_buff *skb)
 }
 
 /*
+ * IPVS re-arms a template it reuses for a new connection with the
+ * template's own timeout (ip_vs_sched_persist, then ip_vs_conn_put), and
+ * ip_vs_conn_expire sets that timeout to 60 s, for good, the first time it
+ * keeps the template past its time for a connection still open ("expire
+ * later"). A class that had one long connection then kept its server for
+ * only 60 s after each new connection, not the persistence time. A
+ * template matched here is one IPVS is about to reuse (or to replace, if
+ * its server went): give it back its service's persistence time. Called
+ * under RCU (ip_vs_ct_in_get); a racing expire timer writes 60 s, which a
+ * later match undoes.
+ */
+static void nc_pe_restore_timeout(struct ip_vs_conn *ct)
+{
+	struct ip_vs_dest *dest = ct->dest;
+	struct ip_vs_service *svc;
+
+	if (!dest)
+		return;
+	svc = rcu_dereference(dest->svc);
+	if (svc && svc->timeout && READ_ONCE(ct->timeout) != svc->timeout)
+		WRITE_ONCE(ct->timeout, svc->timeout);
+}
+
+/*
  * The template of the same service (vaddr, vport, protocol) and class,
  * unless IPVS invalidated it (ip_vs_check_template: its server went away
  * or was quiesced). 6.12 and older mark that with vport and dport 0xffff
@@ -142,14 +166,17 @@ static bool nc_pe_ct_match(const struct ip_vs_conn_param *p,
 	/* protocol is IPPROTO_IP when vaddr holds a fwmark */
 	int vaf = p->protocol == IPPROTO_IP ? AF_UNSPEC : p->af;
 
-	return ct->af == p->af &&
-	       ip_vs_addr_equal(vaf, p->vaddr, &ct->vaddr) &&
-	       ct->vport == p->vport &&
-	       ct->dport != htons(0xffff) &&
-	       (ct->flags & IP_VS_CONN_F_TEMPLATE) &&
-	       ct->protocol == p->protocol &&
-	       ct->pe_data && ct->pe_data_len == p->pe_data_len &&
-	       !memcmp(ct->pe_data, p->pe_data, p->pe_data_len);
+	if (!(ct->af == p->af &&
+	      ip_vs_addr_equal(vaf, p->vaddr, &ct->vaddr) &&
+	      ct->vport == p->vport &&
+	      ct->dport != htons(0xffff) &&
+	      (ct->flags & IP_VS_CONN_F_TEMPLATE) &&
+	      ct->protocol == p->protocol &&
+	      ct->pe_data && ct->pe_data_len == p->pe_data_len &&
+	      !memcmp(ct->pe_data, p->pe_data, p->pe_data_len)))
+		return false;
+	nc_pe_restore_timeout(ct);
+	return true;
 }
 
 /* Where the template is hashed: by its class alone. */
