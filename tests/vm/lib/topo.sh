@@ -136,6 +136,18 @@ topo_add_servers() {
 	done
 }
 
+# topo_add_holding_servers N PORT: on rs1..rsN (topo_add_servers), a second
+# server on PORT whose connections stay open until the client closes them.
+topo_add_holding_servers() {
+	local n=$1 port=$2 i
+	for i in $(seq 1 "$n"); do
+		topo_exec "rs$i" setsid -f "$NC_BIN/ncprobe" serve --id "rs$i" --port "$port" --hold
+	done
+	for i in $(seq 1 "$n"); do
+		nc_wait_answer dir "$(topo_rs_addr "$i"):$port" 10.255.0.1 "real server rs$i on port $port"
+	done
+}
+
 # topo_rs_addr I: address of real server I.
 topo_rs_addr() { echo "10.255.0.$((10 + $1))"; }
 rs6_addr() { echo "2001:db8:ff::$((10 + $1))"; }

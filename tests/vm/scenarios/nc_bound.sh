@@ -13,10 +13,7 @@ set -euo pipefail
 
 topo_setup_director
 topo_add_servers 4
-for i in 1 2 3 4; do
-	topo_exec "rs$i" setsid -f "$NC_BIN/ncprobe" serve --id "rs$i" --port 8080 --hold
-done
-for i in 1 2 3 4; do nc_wait_answer dir "$(topo_rs_addr "$i"):8080" 10.255.0.1 "rs$i"; done
+topo_add_holding_servers 4 8080
 svc=$VIP:8080
 ncadm dir -A -t "$svc" -s nc --nc-key /24
 for i in 1 2 3 4; do ncadm dir -a -t "$svc" -r "$(topo_rs_addr "$i"):8080" -m; done

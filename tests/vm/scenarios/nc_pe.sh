@@ -15,12 +15,7 @@ set -euo pipefail
 
 topo_setup_director
 topo_add_servers 3
-# A second server on every real server whose connections stay open until
-# the client closes them.
-for i in 1 2 3; do
-	topo_exec "rs$i" setsid -f "$NC_BIN/ncprobe" serve --id "rs$i" --port 8080 --hold
-done
-for i in 1 2 3; do nc_wait_answer dir "$(topo_rs_addr "$i"):8080" 10.255.0.1 "rs$i"; done
+topo_add_holding_servers 3 8080
 clients="61.1.0.1 61.2.0.1 61.3.0.1 62.1.0.1 62.2.0.1 63.1.0.1 63.2.0.1 63.3.0.1"
 topo_add_clients $clients 71.1.0.1 71.2.0.1 72.1.0.1 72.2.0.1 73.1.0.1 74.1.0.1
 ipv() { topo_exec dir ipvsadm "$@"; }

@@ -16,10 +16,7 @@ set -euo pipefail
 
 topo_setup_director
 topo_add_servers 3
-for i in 1 2 3; do
-	topo_exec "rs$i" setsid -f "$NC_BIN/ncprobe" serve --id "rs$i" --port 8080 --hold
-done
-for i in 1 2 3; do nc_wait_answer dir "$(topo_rs_addr "$i"):8080" 10.255.0.1 "rs$i"; done
+topo_add_holding_servers 3 8080
 topo_add_clients 81.1.0.1 81.2.0.1
 P=$((8 * NC_TIME_SCALE))
 topo_exec dir ipvsadm -A -t "$VIP:8080" -s rr -p "$P" --pe nc
@@ -73,6 +70,8 @@ while now=$(class_entries); grep -q '^T' <<<"$now"; do
 done
 kept=$((SECONDS - ended))
 ! grep -q '^C' <<<"$now" || nc_fail "class 81's template went before its connection entries: $(echo $now)"
-nc_log "after its last connection ended: its entries ($first_states) went after ${conns_gone:-$kept} s, the template after $kept s: the class kept its server $kept s"
-[ "$kept" -ge $((P - 1)) ] || nc_fail "class 81 kept its server only $kept s after its last connection, less than P = $P s"
+nc_log "after its last connection ended: its entries ($first_states) went after" \
+	"${conns_gone:-$kept} s, the template after $kept s: the class kept its server $kept s"
+[ "$kept" -ge $((P - 1)) ] ||
+	nc_fail "class 81 kept its server only $kept s after its last connection, less than P = $P s"
 echo "PASS: nc_pe_timer"
