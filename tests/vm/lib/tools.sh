@@ -22,11 +22,13 @@ probe_servers() {
 		(n == 0 || ($1 in want)) && $2 != "-" { print $2 }' "$f" | sort -u
 }
 
-# probe_server FILE SOURCE: the one server that answered SOURCE (fails if split).
+# probe_server FILE SOURCE...: the one server that answered these sources
+# (fails if they were split or got no answer).
 probe_server() {
-	local s
-	s=$(probe_servers "$1" "$2")
-	[ "$(echo "$s" | wc -l)" = 1 ] && [ -n "$s" ] || nc_fail "client $2 answered by '$(echo $s)', expected one server"
+	local f=$1 s
+	shift
+	s=$(probe_servers "$f" "$@")
+	[ "$(echo "$s" | wc -l)" = 1 ] && [ -n "$s" ] || nc_fail "client $* answered by '$(echo $s)', expected one server"
 	echo "$s"
 }
 
