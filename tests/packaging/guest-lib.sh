@@ -9,6 +9,10 @@
 # nc_fail, as in the VM scenarios: a failure anywhere fails the test.
 . "$(dirname "${BASH_SOURCE[0]}")/../vm/lib/assert.sh"
 
+# What make install puts in /usr/local besides the module.
+pkg_local_files="/usr/local/sbin/ncadm /usr/local/share/man/man8/ncadm.8
+	/usr/local/share/bash-completion/completions/ncadm"
+
 # pkg_state KVER: what installing ip_vs_nc leaves on a machine, one line
 # each; empty on a machine without it.
 pkg_state() {
@@ -16,8 +20,7 @@ pkg_state() {
 	dpkg-query -W -f '${Package} ${Status}\n' ip-vs-nc-dkms ncadm 2>/dev/null | grep -v 'not-installed' || true
 	dkms status 2>/dev/null | grep ip-vs-nc || true
 	ls -d /usr/src/ip-vs-nc-* /etc/ip-vs-nc /usr/sbin/ncadm /lib/systemd/system/ncadm.service \
-		/usr/lib/modules-load.d/ip_vs_nc.conf /usr/local/sbin/ncadm \
-		/usr/local/share/man/man8/ncadm.8 /usr/local/share/bash-completion/completions/ncadm 2>/dev/null || true
+		/usr/lib/modules-load.d/ip_vs_nc.conf $pkg_local_files 2>/dev/null || true
 	find "/lib/modules/$kver" -name 'ip_vs_nc.ko*' 2>/dev/null || true
 }
 
@@ -32,8 +35,7 @@ pkg_clean_slate() {
 	echo "$had" | sed 's/^/#   /'
 	DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ip-vs-nc-dkms ncadm > /dev/null 2>&1 || true
 	dkms remove ip-vs-nc --all > /dev/null 2>&1 || true
-	rm -rf /usr/src/ip-vs-nc-* /var/lib/dkms/ip-vs-nc /etc/ip-vs-nc /usr/local/sbin/ncadm \
-		/usr/local/share/man/man8/ncadm.8 /usr/local/share/bash-completion/completions/ncadm
+	rm -rf /usr/src/ip-vs-nc-* /var/lib/dkms/ip-vs-nc /etc/ip-vs-nc $pkg_local_files
 	find /lib/modules -name 'ip_vs_nc.ko*' -delete
 	depmod -a "$kver"
 	had=$(pkg_state "$kver")
