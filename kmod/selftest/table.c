@@ -19,6 +19,13 @@
 #include <linux/completion.h>
 
 #define NC_ST_DESTS	4
+/*
+ * The checks the parts below make, all told. A part that stops early (an
+ * allocation failed) or a check that no longer runs makes the count
+ * differ, which fails the self-test: passing means every check ran.
+ * tests/vm/scenarios/nc_selftest.sh and docs/testing.md read it here.
+ */
+#define NC_ST_CHECKS	38
 
 struct nc_selftest {
 	struct ip_vs_dest *dest[NC_ST_DESTS];
@@ -431,6 +438,10 @@ int __init nc_table_selftest(void)
 	if (st.failed) {
 		pr_err("nc self-test: %u of %u checks failed\n", st.failed,
 		       st.failed + st.passed);
+		ret = -ENOTRECOVERABLE;
+	} else if (st.passed != NC_ST_CHECKS) {
+		pr_err("nc self-test: %u checks ran, %u expected: failed\n",
+		       st.passed, NC_ST_CHECKS);
 		ret = -ENOTRECOVERABLE;
 	} else {
 		pr_info("nc self-test: table: all %u checks passed (%u CPUs)\n",
