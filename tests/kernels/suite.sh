@@ -9,6 +9,10 @@
 #   suite_kver SUITE           the kernel ABI that suite_prepare found
 #   suite_build SUITE OUTDIR   OUTDIR/kmod/ip_vs_nc.ko, -Werror
 #   suite_vm_run SUITE OUTDIR CMD...   tests/vm/run on that kernel
+#   suite_guest SUITE VM-RUN-ARGS...   tests/vm/run on that kernel, as is
+#   suite_lock SUITE           wait for and hold the suite's cache (fd $suite_lock_fd)
+#   suite_in_chroot SUITE CMD  bash -c CMD in the chroot, /proc mounted
+#   suite_make_deb SUITE OUTDIR  make deb of this tree in the chroot
 #
 # Layout of the cache, per suite (NC_CACHE, default ~/.cache/ip_vs_nc):
 #   kernels/SUITE/apt/      sources.list, lists, downloaded .debs
@@ -26,6 +30,31 @@ case "$(realpath -m "$suite_cache")" in
 	echo "matrix: the cache $suite_cache is under /tmp or /run, which the VM does not see (set NC_CACHE elsewhere)" >&2
 	exit 2 ;;
 esac
+
+# What make deb needs in a suite's chroot (packaging/debian/control's
+# Build-Depends, git for the file list, lintian), and what the Debian
+# packages' test needs there to install them in a guest booted into the
+# chroot (tests/packaging/deb-test SUITE; no network in the guest, so
+# every dependency is there before): DKMS, systemd's modules-load and
+# systemd-analyze, ipvsadm, and PID 1's tools (tests/vm/run --root).
+suite_deb_build_deps="build-essential debhelper dh-dkms cmake g++ pkg-config
+	libboost-program-options-dev libnl-3-dev libnl-genl-3-dev git lintian"
+suite_deb_guest_deps="dkms systemd ipvsadm iproute2 kmod busybox-static"
+
+# One user of a suite's cache at a time: runs share the chroot (its /proc
+# mount, /build) and build/kernels/SUITE. Held until the shell exits or
+# suite_unlock.
+suite_lock() {	# SUITE
+	[ -z "${suite_lock_fd:-}" ] || exec {suite_lock_fd}>&-
+	mkdir -p "$suite_cache/$1"
+	exec {suite_lock_fd}> "$suite_cache/$1/lock"
+	flock -n "$suite_lock_fd" || { echo "$1: another run is using the suite's cache; waiting" >&2; flock "$suite_lock_fd"; }
+}
+
+suite_unlock() {
+	[ -z "${suite_lock_fd:-}" ] || exec {suite_lock_fd}>&-
+	suite_lock_fd=
+}
 
 suite_known() {
 	case "$1" in bullseye|bookworm|trixie|sid) return 0 ;; esac
@@ -217,7 +246,7 @@ suite_install_headers() {	# SUITE DEB...
 # Build kmod/ with the suite's kbuild: on the host for bookworm, in the
 # chroot otherwise (with /proc mounted: objtool of 7.x reads it).
 suite_build() {	# SUITE OUTDIR
-	local suite=$1 out=$2 kver ch=$suite_cache/$1/chroot rc=0
+	local suite=$1 out=$2 kver ch=$suite_cache/$1/chroot
 	kver=$(suite_kver "$suite")
 	rm -rf "$out"
 	mkdir -p "$out"
@@ -229,10 +258,7 @@ suite_build() {	# SUITE OUTDIR
 		rm -rf "$ch/build/module"
 		mkdir -p "$ch/build/module"
 		cp -r "$suite_repo/kmod" "$suite_repo/include" "$ch/build/module/"
-		mount -t proc proc "$ch/proc"
-		chroot "$ch" make -C "/usr/src/linux-headers-$kver" M=/build/module/kmod KCFLAGS=-Werror modules || rc=$?
-		umount "$ch/proc"
-		[ "$rc" = 0 ] || return "$rc"
+		suite_in_chroot "$suite" "make -C /usr/src/linux-headers-$kver M=/build/module/kmod KCFLAGS=-Werror modules" || return
 		cp -r "$ch/build/module/kmod" "$ch/build/module/include" "$out/"
 	fi
 	[ -f "$out/kmod/ip_vs_nc.ko" ]
@@ -240,14 +266,57 @@ suite_build() {	# SUITE OUTDIR
 }
 
 suite_vm_run() {	# SUITE OUTDIR CMD...
-	local suite=$1 out=$2 kver
+	local suite=$1 out=$2
 	shift 2
+	NC_KMOD=$out/kmod/ip_vs_nc.ko suite_guest "$suite" --timeout 1800 -- "$@"
+}
+
+# tests/vm/run booting SUITE's kernel with its modules (bookworm: the
+# installed kernel); ARGS go to tests/vm/run as they are.
+suite_guest() {	# SUITE ARGS...
+	local suite=$1 kver
+	shift
 	kver=$(suite_kver "$suite")
 	if [ "$suite" = bookworm ]; then
-		NC_KMOD=$out/kmod/ip_vs_nc.ko "$suite_repo/tests/vm/run" --timeout 1800 -- "$@"
+		"$suite_repo/tests/vm/run" "$@"
 	else
 		NC_VM_KERNEL=$(suite_vmlinuz "$suite") \
 		NC_VM_MODULES=$suite_cache/$suite/root/lib/modules/$kver \
-		NC_KMOD=$out/kmod/ip_vs_nc.ko "$suite_repo/tests/vm/run" --timeout 1800 -- "$@"
+		"$suite_repo/tests/vm/run" "$@"
 	fi
+}
+
+# bash -c CMD as root in the suite's chroot, with a clean environment and
+# /proc mounted (objtool of 7.x and dpkg-buildpackage read it). Take
+# suite_lock first: the mount is shared.
+suite_in_chroot() {	# SUITE CMD
+	local ch=$suite_cache/$1/chroot rc=0
+	mount -t proc proc "$ch/proc"
+	chroot "$ch" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+		DEBIAN_FRONTEND=noninteractive bash -euo pipefail -c "$2" || rc=$?
+	umount "$ch/proc"
+	return "$rc"
+}
+
+# The tree as committed plus local changes, never build output, in the
+# chroot's /build/src: a git repository again inside (make deb lists its
+# files with git).
+suite_copy_tree() {	# SUITE
+	local ch=$suite_cache/$1/chroot
+	rm -rf "$ch/build/src"
+	mkdir -p "$ch/build/src"
+	(cd "$suite_repo" && git ls-files -co --exclude-standard -z | grep -zv '^build/' | xargs -0 cp --parents -t "$ch/build/src")
+	suite_in_chroot "$1" 'cd /build/src && git init -q && git add -A && git -c user.name=m -c user.email=m@localhost commit -qm tree' >/dev/null
+}
+
+# make deb (packaging/build-deb, lintian included) in the chroot, with
+# the suite's compiler, Boost, libnl and debhelper; the .deb files into
+# OUTDIR. Needs suite_prepare and the chroot's $suite_deb_build_deps.
+suite_make_deb() {	# SUITE OUTDIR
+	local ch=$suite_cache/$1/chroot out=$2
+	suite_copy_tree "$1"
+	suite_in_chroot "$1" 'cd /build/src && make deb'
+	mkdir -p "$out"
+	rm -f "$out"/*.deb
+	cp "$ch"/build/src/build/deb/*.deb "$out/"
 }
