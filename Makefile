@@ -90,7 +90,7 @@ uninstall:
 dkms-src:
 	install -d $(DKMS_SRC)/kmod $(DKMS_SRC)/include
 	install -d $(DKMS_SRC)/kmod/selftest
-	install -m 644 kmod/Kbuild kmod/nc_*.c kmod/nc.h $(DKMS_SRC)/kmod/
+	install -m 644 kmod/Kbuild kmod/nc_*.c kmod/nc*.h $(DKMS_SRC)/kmod/
 	install -m 644 kmod/selftest/*.c $(DKMS_SRC)/kmod/selftest/
 	install -m 644 include/*.h $(DKMS_SRC)/include/
 	sed 's/@VERSION@/$(VERSION)/' packaging/dkms.conf > $(DKMS_SRC)/dkms.conf

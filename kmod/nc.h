@@ -224,9 +224,15 @@ bool nc_table_walk_from(struct nc_table *t, struct nc_table_cursor *c,
 			int (*fn)(const struct nc_entry *e, void *arg),
 			void *arg);
 unsigned int nc_table_forget_dest(struct nc_table *t, struct ip_vs_dest *dest);
+/* Why entries leave the table outside schedule() (the tracepoint said). */
+enum nc_removal {
+	NC_REMOVE_FLUSH,	/* ncadm --nc-flush: no event, no counter */
+	NC_REMOVE_EXPIRED,	/* the collector: nc_expire, expired */
+	NC_REMOVE_DEST_GONE,	/* the server left: nc_repick, repicked */
+};
 unsigned int nc_table_remove_if(struct nc_table *t,
 				bool (*match)(const struct nc_entry *, const void *),
-				const void *arg);
+				const void *arg, enum nc_removal why);
 int nc_table_set_policy(struct nc_table *t, const struct nc_policy *p);
 void nc_registry_lock(void);
 void nc_registry_unlock(void);

@@ -17,6 +17,8 @@
 #include <net/genetlink.h>
 
 #include "nc.h"
+#define CREATE_TRACE_POINTS
+#include "nc_trace.h"
 
 static void nc_client_key(const struct ip_vs_service *svc,
 			  const struct ip_vs_iphdr *iph,
@@ -56,6 +58,26 @@ static enum nc_verdict nc_check_entry(const struct ip_vs_service *svc,
 	return NC_FOLLOW;
 }
 
+/* Count, and trace, why a class does not follow its entry @e (or none). */
+static enum nc_trace_why nc_note_miss(const struct ip_vs_service *svc,
+				      struct nc_table *t,
+				      const struct nc_entry *e,
+				      enum nc_verdict v, unsigned long now)
+{
+	if (!e)
+		return NC_WHY_NEW;
+	if (v == NC_EXPIRED) {
+		nc_stat_inc(t, expired);
+		trace_nc_expire(svc, e, jiffies_to_msecs(nc_entry_idle(e, now)),
+				NC_AT_LOOKUP);
+		return NC_WHY_EXPIRED;
+	}
+	nc_stat_inc(t, repicked);
+	trace_nc_repick(svc, e, nc_dest_available(e->dest) ?
+			NC_REPICK_DRAINED : NC_REPICK_UNAVAILABLE);
+	return NC_WHY_MOVED;
+}
+
 /*
  * Follow the class's entry if it may be followed; otherwise pick, without
  * a lock, and store. If another CPU stored the class first, follow its
@@ -72,6 +94,7 @@ static struct ip_vs_dest *nc_schedule(struct ip_vs_service *svc,
 	unsigned long now = jiffies, sticky;
 	struct nc_class_key key;
 	struct ip_vs_dest *dest;
+	enum nc_trace_why why;
 	enum nc_verdict v;
 	struct nc_entry *e;
 	int tries;
@@ -86,10 +109,7 @@ static struct ip_vs_dest *nc_schedule(struct ip_vs_service *svc,
 	v = e ? nc_check_entry(svc, e, sticky, drain, now) : NC_EXPIRED;
 	if (v == NC_FOLLOW)
 		goto hit;
-	if (e && v == NC_EXPIRED)
-		nc_stat_inc(t, expired);
-	else if (e)
-		nc_stat_inc(t, repicked);
+	why = nc_note_miss(svc, t, e, v, now);
 
 	dest = nc_pick(svc, t, pick, pol->p.bound, &key);
 	if (!dest) {
@@ -105,6 +125,7 @@ static struct ip_vs_dest *nc_schedule(struct ip_vs_service *svc,
 			goto hit;
 	}
 	nc_stat_inc(t, new);
+	trace_nc_new(svc, &key, dest, pick, why);
 	return dest;
 
 hit:

@@ -634,11 +634,11 @@ static int nc_genl_flush(struct sk_buff *skb, struct genl_info *info)
 		nc_effective_policy(t->svc, pol, &kmode, &pick, &drain);
 		nc_addr_key(&pol->p, kmode, addr.af, &addr.addr, &key);
 		rcu_read_unlock();
-		n = nc_table_remove_if(t, nc_match_key, &key);
+		n = nc_table_remove_if(t, nc_match_key, &key, NC_REMOVE_FLUSH);
 	} else if (t && attrs[NC_ATTR_DEST]) {
-		n = nc_table_remove_if(t, nc_match_server, &addr);
+		n = nc_table_remove_if(t, nc_match_server, &addr, NC_REMOVE_FLUSH);
 	} else if (t) {
-		n = nc_table_remove_if(t, NULL, NULL);
+		n = nc_table_remove_if(t, NULL, NULL, NC_REMOVE_FLUSH);
 	}
 	nc_registry_unlock();
 	if (err) {

@@ -31,6 +31,7 @@
 #include <linux/workqueue.h>
 
 #include "nc.h"
+#include "nc_trace.h"
 
 static struct kmem_cache *nc_entry_cache;
 static struct workqueue_struct *nc_wq;	/* expiry and deferred frees */
@@ -148,18 +149,32 @@ static bool nc_ht_remove(struct nc_ht *ht, struct nc_entry *e)
 	return true;
 }
 
+/* The tracepoint of an entry @why took out (still under RCU). */
+static void nc_trace_removed(struct nc_table *t, const struct nc_entry *e,
+			     enum nc_removal why)
+{
+	if (why == NC_REMOVE_EXPIRED)
+		trace_nc_expire(t->svc, e,
+				jiffies_to_msecs(nc_entry_idle(e, jiffies)),
+				NC_AT_COLLECTOR);
+	else if (why == NC_REMOVE_DEST_GONE)
+		trace_nc_repick(t->svc, e, NC_REPICK_REMOVED);
+}
+
 /*
- * Remove the entries @match selects (all for NULL); the caller keeps @ht
- * alive (registry mutex). Pauses for the scheduler every 1024 entries
- * where the walk can resume exactly: after an entry that stays (the
- * rhashtable walker finds its place again by it), or, when nothing has
- * stayed so far, by starting over (everything before is gone).
+ * Remove the entries @match selects (all for NULL) from @t's table; the
+ * caller keeps it alive (registry mutex). Pauses for the scheduler every
+ * 1024 entries where the walk can resume exactly: after an entry that
+ * stays (the rhashtable walker finds its place again by it), or, when
+ * nothing has stayed so far, by starting over (everything before is
+ * gone).
  */
-static unsigned int nc_ht_remove_if(struct nc_ht *ht,
+static unsigned int nc_ht_remove_if(struct nc_table *t,
 				    bool (*match)(const struct nc_entry *,
 						  const void *),
-				    const void *arg)
+				    const void *arg, enum nc_removal why)
 {
+	struct nc_ht *ht = t_ht(t);
 	unsigned int n = 0, kept = 0, since_pause = 0;
 	struct rhashtable_iter iter;
 	struct nc_entry *e;
@@ -171,6 +186,8 @@ static unsigned int nc_ht_remove_if(struct nc_ht *ht,
 		if (IS_ERR(e))
 			continue;	/* -EAGAIN: resized, walking again */
 		removed = (!match || match(e, arg)) && nc_ht_remove(ht, e);
+		if (removed)
+			nc_trace_removed(t, e, why);
 		n += removed;
 		kept += !removed;
 		if (++since_pause < 1024 || (removed && kept))
@@ -279,6 +296,7 @@ unreserve:
 	nc_entry_drop_unseen(e);
 not_stored:
 	nc_stat_inc(t, overflow);
+	trace_nc_overflow(t->svc, key, p->max_entries);
 	return NULL;
 }
 
@@ -325,10 +343,10 @@ out:
 unsigned int nc_table_remove_if(struct nc_table *t,
 				bool (*match)(const struct nc_entry *,
 					      const void *),
-				const void *arg)
+				const void *arg, enum nc_removal why)
 {
 	lockdep_assert_held(&nc_registry_mutex);
-	return nc_ht_remove_if(t_ht(t), match, arg);
+	return nc_ht_remove_if(t, match, arg, why);
 }
 
 static bool nc_match_dest(const struct nc_entry *e, const void *dest)
@@ -342,7 +360,7 @@ unsigned int nc_table_forget_dest(struct nc_table *t, struct ip_vs_dest *dest)
 	unsigned int n;
 
 	mutex_lock(&nc_registry_mutex);
-	n = nc_table_remove_if(t, nc_match_dest, dest);
+	n = nc_table_remove_if(t, nc_match_dest, dest, NC_REMOVE_DEST_GONE);
 	mutex_unlock(&nc_registry_mutex);
 
 	this_cpu_add(t->stats->repicked, n);
@@ -378,7 +396,7 @@ static void nc_gc_expire(struct work_struct *work)
 	mutex_lock(&nc_registry_mutex);
 	p = &t_policy(t)->p;
 	sticky = nc_sticky_jiffies(p);
-	n = nc_table_remove_if(t, nc_match_expired, &sticky);
+	n = nc_table_remove_if(t, nc_match_expired, &sticky, NC_REMOVE_EXPIRED);
 	this_cpu_add(t->stats->expired, n);
 	queue_delayed_work(nc_wq, &t->gc_work, nc_gc_interval(p));
 	mutex_unlock(&nc_registry_mutex);

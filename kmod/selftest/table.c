@@ -296,7 +296,7 @@ static void __init nc_st_grow_shrink(struct nc_selftest *st)
 		    n, wrong, nc_table_entries(t), nc_st_count(t),
 		    stats.overflow, grown);
 	mutex_lock(&nc_registry_mutex);
-	nc_table_remove_if(t, NULL, NULL);
+	nc_table_remove_if(t, NULL, NULL, NC_REMOVE_FLUSH);
 	mutex_unlock(&nc_registry_mutex);
 	shrunk = nc_st_buckets(t);
 	nc_st_check(st, !nc_table_entries(t) && shrunk <= 256,
