@@ -309,12 +309,12 @@ suite_copy_tree() {	# SUITE
 	suite_in_chroot "$1" 'cd /build/src && git init -q && git add -A && git -c user.name=m -c user.email=m@localhost commit -qm tree' >/dev/null
 }
 
-# make deb (packaging/build-deb, lintian included) in the chroot, with
-# the suite's compiler, Boost, libnl and debhelper; the .deb files into
-# OUTDIR. Needs suite_prepare and the chroot's $suite_deb_build_deps.
+# make deb (packaging/build-deb, lintian included) in the chroot's tree
+# (suite_copy_tree first), with the suite's compiler, Boost, libnl and
+# debhelper; the .deb files into OUTDIR. Needs suite_prepare and the
+# chroot's $suite_deb_build_deps.
 suite_make_deb() {	# SUITE OUTDIR
 	local ch=$suite_cache/$1/chroot out=$2
-	suite_copy_tree "$1"
 	suite_in_chroot "$1" 'cd /build/src && make deb'
 	mkdir -p "$out"
 	rm -f "$out"/*.deb
