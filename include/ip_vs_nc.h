@@ -249,6 +249,8 @@ enum nc_stats_attr {
 	NC_STATS_ATTR_ENTRIES,	/* entries now */
 	NC_STATS_ATTR_NOSERVER,	/* connections with no server available */
 	NC_STATS_ATTR_PAD,
+	NC_STATS_ATTR_SPILLED,	/* new classes the load bound sent past
+				 * their hash owner (it was over the bound) */
 	__NC_STATS_ATTR_MAX
 };
 #define NC_STATS_ATTR_MAX (__NC_STATS_ATTR_MAX - 1)

@@ -95,7 +95,7 @@ struct nc_policy_rcu {
 };
 
 struct nc_stats {
-	u64 lookups, hits, new, expired, repicked, overflow, noserver;
+	u64 lookups, hits, new, expired, repicked, overflow, noserver, spilled;
 };
 
 #define nc_stat_inc(t, field)	this_cpu_inc((t)->stats->field)

@@ -340,7 +340,8 @@ static int nc_fill_stats(struct sk_buff *skb, struct nc_table *t)
 	    nla_put_u64_64bit(skb, NC_STATS_ATTR_OVERFLOW, s.overflow, NC_STATS_ATTR_PAD) ||
 	    nla_put_u64_64bit(skb, NC_STATS_ATTR_ENTRIES, nc_table_entries(t),
 			      NC_STATS_ATTR_PAD) ||
-	    nla_put_u64_64bit(skb, NC_STATS_ATTR_NOSERVER, s.noserver, NC_STATS_ATTR_PAD))
+	    nla_put_u64_64bit(skb, NC_STATS_ATTR_NOSERVER, s.noserver, NC_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, NC_STATS_ATTR_SPILLED, s.spilled, NC_STATS_ATTR_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

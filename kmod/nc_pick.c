@@ -152,6 +152,7 @@ static struct ip_vs_dest *nc_pick_hash_bounded(struct ip_vs_service *svc,
 					       u32 bucket, u32 bound)
 {
 	struct ip_vs_dest *d = nc_hrw_table_owner(t, bucket);
+	struct ip_vs_dest *under;
 	struct nc_load load;
 
 	nc_load_of(svc, &load);
@@ -159,8 +160,10 @@ static struct ip_vs_dest *nc_pick_hash_bounded(struct ip_vs_service *svc,
 		return NULL;
 	if (d && nc_under_bound(d, &load, bound))
 		return d;
-	return nc_pick_hash_walk(svc, bucket, &load, bound) ?:
-	       nc_pick_hash_walk(svc, bucket, NULL, 0);
+	under = nc_pick_hash_walk(svc, bucket, &load, bound);
+	if (under && d)		/* the owner is up but over its bound */
+		nc_stat_inc(t, spilled);
+	return under ?: nc_pick_hash_walk(svc, bucket, NULL, 0);
 }
 
 /* Weighted rendezvous hashing through the bucket table: O(1). */

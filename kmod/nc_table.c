@@ -460,6 +460,7 @@ void nc_table_sum_stats(struct nc_table *t, struct nc_stats *sum)
 		sum->repicked += READ_ONCE(s->repicked);
 		sum->overflow += READ_ONCE(s->overflow);
 		sum->noserver += READ_ONCE(s->noserver);
+		sum->spilled += READ_ONCE(s->spilled);
 	}
 }
 

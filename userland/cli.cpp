@@ -94,6 +94,9 @@ const OptionSpec option_table[] = {
 	{"json", 0, Arg::None, G_OUTPUT},
 	{"class", 0, Arg::Value, G_FILTER},
 	{"server", 0, Arg::Value, G_FILTER},
+	{"top", 0, Arg::Value, G_INSIGHT},
+	{"interval", 0, Arg::Value, G_INSIGHT},
+	{"textfile", 0, Arg::Value, G_TEXTFILE},
 };
 
 int cmd_restore(const Options &)
@@ -153,6 +156,13 @@ const std::vector<CommandSpec> commands = {
 	 "  ncadm --nc-table SERVICE [--class ADDR] [--server ADDR[:PORT]] [-o json]\n", cmd_nc_table},
 	{Command::NcFlush, "nc-flush", 0, Arg::None, TABLE, NEEDS_SERVICE, true,
 	 "  ncadm --nc-flush SERVICE [--class ADDR | --server ADDR[:PORT]]\n", cmd_nc_flush},
+	{Command::NcSummary, "nc-summary", 0, Arg::None, G_SERVICE | G_SERVICE_ARG | G_OUTPUT | G_INSIGHT, 0, false,
+	 "  ncadm --nc-summary [SERVICE] [--top N] [--interval SECS] [-o json]\n"
+	 "        classes per server against weight, heaviest classes\n",
+	 cmd_nc_summary},
+	{Command::NcMetrics, "nc-metrics", 0, Arg::None, G_TEXTFILE, 0, false,
+	 "  ncadm --nc-metrics [--textfile FILE]       Prometheus metrics of every nc service\n",
+	 cmd_nc_metrics},
 };
 
 const char *nc_options_usage =
@@ -536,6 +546,15 @@ void parse_format(const po::variables_map &vm, Options &o)
 		o.server = parse_endpoint(value(vm, "server"), "server", uint16_t{0});
 	if (o.cls && o.server && o.cmd == Command::NcFlush)
 		throw UsageError("flush a class or a server, not both");
+	if (vm.count("top"))
+		o.top_n = parse_number(value(vm, "top"), 0, 100000, "--top");
+	if (vm.count("interval"))
+		o.interval_s = static_cast<uint32_t>(parse_number(value(vm, "interval"), 0, 3600, "--interval"));
+	if (vm.count("textfile")) {
+		o.textfile = value(vm, "textfile");
+		if (o.textfile.empty() || o.textfile.back() == '/')
+			throw UsageError("--textfile needs a file name, not '" + o.textfile + "'");
+	}
 	if (vm.count("json") || (vm.count("output") && value(vm, "output") == "json"))
 		o.format = Format::Json;
 	else if (vm.count("output") && value(vm, "output") != "text")

@@ -28,6 +28,8 @@ enum OptionGroup : unsigned {
 	G_LIST = 1u << 9,	    // -c --timeout --daemon --nc --stats --rate ...
 	G_OUTPUT = 1u << 10,	    // -o FORMAT, --json
 	G_FILTER = 1u << 11,	    // --class --server
+	G_INSIGHT = 1u << 12,	    // --top --interval
+	G_TEXTFILE = 1u << 13,	    // --textfile
 };
 
 enum class Arg { None, Value, Values, DefaultValue };

@@ -336,6 +336,7 @@ NcService parse_nc_service(nlmsghdr *nlh)
 	s.stats.overflow = get_u64(st[NC_STATS_ATTR_OVERFLOW]);
 	s.stats.entries = get_u64(st[NC_STATS_ATTR_ENTRIES]);
 	s.stats.noserver = get_u64(st[NC_STATS_ATTR_NOSERVER]);
+	s.stats.spilled = get_u64(st[NC_STATS_ATTR_SPILLED]);
 	return s;
 }
 

@@ -2,7 +2,9 @@
 #include "commands.hpp"
 
 #include "families.hpp"
+#include "insight.hpp"
 #include "ipvs_list.hpp"
+#include "metrics.hpp"
 #include "output.hpp"
 
 #include <linux/ip_vs.h>
@@ -10,8 +12,10 @@
 
 #include <cerrno>
 #include <iostream>
+#include <chrono>
 #include <map>
 #include <sstream>
+#include <thread>
 
 extern "C" {
 #include "ip_vs_nc.h"
@@ -342,6 +346,93 @@ int cmd_nc_flush(const Options &o)
 	uint32_t n = 0;
 	with_context(o.service->str(), [&] { n = Nc().flush(*o.service, o.cls, o.server); });
 	print_flushed(std::cout, *o.service, n, o.format);
+	return 0;
+}
+
+namespace {
+
+bool nc_module_loaded()
+{
+	return ::access("/sys/module/ip_vs_nc", F_OK) == 0;
+}
+
+// The services with -s nc or --pe nc: @one (refused if it has neither),
+// or all of them.
+std::vector<ServiceEntry> nc_services(Ipvs &ipvs, const std::optional<ServiceId> &one)
+{
+	std::vector<ServiceEntry> all = one ? std::vector<ServiceEntry>{ipvs.service(*one)} : ipvs.services();
+	std::vector<ServiceEntry> nc;
+	for (const auto &s : all)
+		if (s.conf.sched == NC_SCHED_NAME || s.conf.pe == NC_PE_NAME)
+			nc.push_back(s);
+	if (one && nc.empty())
+		throw KernelError(EINVAL, "uses neither -s nc nor --pe nc (its scheduler is " + all[0].conf.sched + ")");
+	return nc;
+}
+
+// Everything a summary shows, fetched before anything is printed: an -s
+// nc service's table twice, @interval_s apart (once without an interval),
+// and its policy and counters; a --pe nc service's templates and
+// connections once, at the end.
+std::vector<NcSummary> fetch_summaries(const std::optional<ServiceId> &one, uint32_t interval_s, size_t top_n)
+{
+	Ipvs ipvs;
+	const std::vector<ServiceEntry> services = nc_services(ipvs, one);
+	std::optional<Nc> nc;
+	std::vector<std::vector<NcEntry>> before(services.size());
+	const auto scheduler = [](const ServiceEntry &s) { return s.conf.sched == NC_SCHED_NAME; };
+	if (std::any_of(services.begin(), services.end(), scheduler))
+		nc.emplace();
+	if (nc && interval_s) {
+		for (size_t i = 0; i < services.size(); i++)
+			if (scheduler(services[i]))
+				before[i] = nc->table(services[i].id);
+		std::this_thread::sleep_for(std::chrono::seconds(interval_s));
+	}
+	std::vector<Connection> conns;
+	if (!std::all_of(services.begin(), services.end(), scheduler))
+		conns = read_connections();
+	std::vector<NcSummary> out;
+	for (size_t i = 0; i < services.size(); i++) {
+		const ServiceId &id = services[i].id;
+		if (!scheduler(services[i])) {
+			out.push_back(summarize_engine(id, ipvs.dests(id), conns, top_n));
+			continue;
+		}
+		const std::vector<NcEntry> now = nc->table(id);
+		out.push_back(summarize(id, ipvs.dests(id), now, interval_s ? &before[i] : nullptr,
+					uint64_t{interval_s} * 1000, top_n));
+		out.back().nc = nc->get(id);
+	}
+	return out;
+}
+
+} // namespace
+
+int cmd_nc_summary(const Options &o)
+{
+	std::vector<NcSummary> summaries;
+	with_context(o.service ? o.service->str() : "", [&] {
+		if (!nc_module_loaded())
+			throw KernelError(ENOENT, "ip_vs_nc is not loaded (modprobe ip_vs_nc)");
+		summaries = fetch_summaries(o.service, o.interval_s, o.top_n);
+	});
+	print_nc_summaries(std::cout, summaries, o.format);
+	return 0;
+}
+
+int cmd_nc_metrics(const Options &o)
+{
+	std::vector<NcSummary> summaries;
+	const bool loaded = nc_module_loaded();
+	if (loaded)
+		with_context("reading the nc services", [&] { summaries = fetch_summaries(std::nullopt, 0, 0); });
+	std::ostringstream text;
+	print_metrics(text, summaries, loaded);
+	if (o.textfile.empty())
+		std::cout << text.str();
+	else
+		write_file_atomically(o.textfile, text.str());
 	return 0;
 }
 

@@ -29,6 +29,8 @@ int cmd_start_daemon(const Options &o);
 int cmd_stop_daemon(const Options &o);
 int cmd_nc_table(const Options &o);
 int cmd_nc_flush(const Options &o);
+int cmd_nc_summary(const Options &o);
+int cmd_nc_metrics(const Options &o);
 
 // Run @f; a KernelError it throws comes out reworded for an operator and
 // prefixed with @doing. @enoent: what ENOENT means for this request.

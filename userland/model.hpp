@@ -109,6 +109,7 @@ struct NcPolicyChange {
 struct NcStats {
 	uint64_t lookups = 0, hits = 0, new_classes = 0, expired = 0, repicked = 0,
 		 overflow = 0, entries = 0, noserver = 0;
+	uint64_t spilled = 0; // new classes the load bound sent past their hash owner
 };
 
 struct NcService {

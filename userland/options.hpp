@@ -10,11 +10,13 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace ncadm {
 
 enum class Command { AddService, EditService, DelService, Clear, AddServer, EditServer, DelServer, List,
-		     Save, Restore, Zero, SetTimeouts, StartDaemon, StopDaemon, NcTable, NcFlush };
+		     Save, Restore, Zero, SetTimeouts, StartDaemon, StopDaemon, NcTable, NcFlush, NcSummary,
+		     NcMetrics };
 
 struct Options {
 	Command cmd = Command::List;
@@ -31,6 +33,9 @@ struct Options {
 	std::optional<Address> cls;
 	std::optional<Endpoint> server;
 	Format format = Format::Text;
+	size_t top_n = 10;		  // --nc-summary --top
+	uint32_t interval_s = 1;	  // --nc-summary --interval
+	std::string textfile;		  // --nc-metrics --textfile
 };
 
 } // namespace ncadm

@@ -58,7 +58,8 @@ void print_nc_stats(Printer &p, const NcStats &st)
 	p.unum(Show::Any, "expired", "  expired %s", st.expired);
 	p.unum(Show::Any, "repicked", "  repicked %s", st.repicked);
 	p.unum(Show::Any, "overflow", "  overflow %s", st.overflow);
-	p.unum(Show::Any, "noserver", "  noserver %s\n", st.noserver);
+	p.unum(Show::Any, "noserver", "  noserver %s", st.noserver);
+	p.unum(Show::Any, "spilled", "  spilled %s\n", st.spilled);
 	p.unum(Show::Json, "entries", nullptr, st.entries);
 	p.end_object();
 }
@@ -145,6 +146,96 @@ void print_nc_table(std::ostream &out, const ServiceId &id, const std::vector<Nc
 		p.unum(Show::Json, "conns", nullptr, e.conns);
 		p.end_object();
 	}
+	p.end_array();
+	p.end_object();
+}
+
+namespace {
+
+// What a summary's connection counts are, in its header's words.
+std::string conns_meaning(const NcSummary &s)
+{
+	if (s.engine)
+		return "open connections";
+	if (s.interval_ms)
+		return "connections in the last " + format_duration(s.interval_ms / 1000);
+	return "connections since first seen";
+}
+
+void print_server_load(Printer &p, const NcServerLoad &l)
+{
+	char cell[128];
+	p.begin_object();
+	std::snprintf(cell, sizeof(cell), "  %-28s %6d %8llu ", endpoint_str(l.server).c_str(), l.weight,
+		      static_cast<unsigned long long>(l.classes));
+	p.text(cell);
+	p.str(Show::Json, "address", nullptr, l.server.addr.str());
+	p.unum(Show::Json, "port", nullptr, l.server.port);
+	p.num(Show::Json, "weight", nullptr, l.weight);
+	p.boolean("draining", l.draining());
+	p.unum(Show::Json, "classes", nullptr, l.classes);
+	p.unum(Show::Json, "conns", nullptr, l.conns);
+	p.ratio(Show::Any, "class_share", "%s", l.class_share);
+	p.ratio(Show::Any, "weight_share", "    %s", l.weight_share);
+	std::snprintf(cell, sizeof(cell), " %10llu %10u %10u%s\n", static_cast<unsigned long long>(l.conns), l.active,
+		      l.inactive, l.draining() ? "  draining" : "");
+	p.text(cell);
+	p.unum(Show::Json, "active", nullptr, l.active);
+	p.unum(Show::Json, "inactive", nullptr, l.inactive);
+	p.end_object();
+}
+
+void print_class_load(Printer &p, const NcClassLoad &c)
+{
+	char cell[160];
+	p.begin_object();
+	std::snprintf(cell, sizeof(cell), "  %-28s %-28s %10llu %9s\n", c.cls.str().c_str(),
+		      endpoint_str(c.server).c_str(), static_cast<unsigned long long>(c.conns),
+		      c.age_ms ? secs(*c.age_ms).c_str() : "-");
+	p.text(cell);
+	p.str(Show::Json, "class", nullptr, c.cls.str());
+	p.str(Show::Json, "server", nullptr, endpoint_str(c.server));
+	p.unum(Show::Json, "conns", nullptr, c.conns);
+	if (c.age_ms)
+		p.unum(Show::Json, "age_ms", nullptr, *c.age_ms);
+	p.end_object();
+}
+
+void print_nc_summary(Printer &p, const NcSummary &s)
+{
+	char header[160];
+	p.begin_object();
+	print_service_id(p, "service", s.id);
+	p.str(Show::Json, "mode", nullptr, s.engine ? "engine" : "scheduler");
+	p.text(s.id.str() + (s.engine ? " pe " NC_PE_NAME ": " : " " NC_SCHED_NAME ": "));
+	p.unum(Show::Any, "classes", s.engine ? "%s classes (templates), " : "%s classes, ", s.classes);
+	p.text(conns_meaning(s) + "\n");
+	p.unum(Show::Json, "interval_ms", nullptr, s.interval_ms);
+	std::snprintf(header, sizeof(header), "  %-28s %6s %8s %6s %9s %10s %10s %10s\n", "Server", "Weight", "Classes",
+		      "Share", "Weighted", "Conns", "ActiveConn", "InActConn");
+	p.text(header);
+	p.begin_array("servers");
+	for (const auto &l : s.servers)
+		print_server_load(p, l);
+	p.end_array();
+	std::snprintf(header, sizeof(header), "  %-28s %-28s %10s %9s\n", "Heaviest class", "Server", "Conns", "Age");
+	p.text(header);
+	p.begin_array("top");
+	for (const auto &c : s.top)
+		print_class_load(p, c);
+	p.end_array();
+	p.end_object();
+}
+
+} // namespace
+
+void print_nc_summaries(std::ostream &out, const std::vector<NcSummary> &summaries, Format f)
+{
+	Printer p(out, f);
+	p.begin_object();
+	p.begin_array("services");
+	for (const auto &s : summaries)
+		print_nc_summary(p, s);
 	p.end_array();
 	p.end_object();
 }

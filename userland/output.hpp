@@ -5,6 +5,7 @@
 #pragma once
 
 #include "families.hpp"
+#include "insight.hpp"
 #include "ipvs_list.hpp"
 #include "print.hpp"
 
@@ -23,6 +24,9 @@ void print_nc_services(std::ostream &out, const std::vector<NcService> &services
 		       const std::vector<NcService> &engines, Format f);
 void print_nc_table(std::ostream &out, const ServiceId &id, const std::vector<NcEntry> &entries,
 		    Format f);
+// --nc-summary: per service, its servers' classes against their weights
+// and its heaviest classes.
+void print_nc_summaries(std::ostream &out, const std::vector<NcSummary> &summaries, Format f);
 void print_flushed(std::ostream &out, const ServiceId &id, uint32_t n, Format f);
 // -L -c and -L --daemon with -o json (their text is ipvsadm's, in
 // ipvs_list.cpp); -L --timeout in both forms.

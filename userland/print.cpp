@@ -115,6 +115,19 @@ void Printer::unum(Show s, const char *key, const char *fmt, uint64_t v)
 	field(s, key, fmt, std::to_string(v), std::to_string(v));
 }
 
+void Printer::ratio(Show s, const char *key, const char *fmt, double v)
+{
+	char json[32], text[32];
+	std::snprintf(json, sizeof(json), "%.4f", v);
+	std::snprintf(text, sizeof(text), "%5.1f%%", v * 100);
+	field(s, key, fmt, json, text);
+}
+
+void Printer::boolean(const char *key, bool v)
+{
+	field(Show::Json, key, nullptr, v ? "true" : "false", "");
+}
+
 void Printer::null(const char *key)
 {
 	if (!json_)

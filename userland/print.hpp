@@ -41,6 +41,10 @@ public:
 	void str(Show s, const char *key, const char *fmt, std::string_view v);
 	void num(Show s, const char *key, const char *fmt, int64_t v);
 	void unum(Show s, const char *key, const char *fmt, uint64_t v);
+	// A fraction 0..1: in JSON with four decimals, in text as a
+	// percentage with one, six characters wide (" 33.3%").
+	void ratio(Show s, const char *key, const char *fmt, double v);
+	void boolean(const char *key, bool v); // JSON only
 	void null(const char *key); // JSON only
 	void text(std::string_view s); // text only, as it is
 
