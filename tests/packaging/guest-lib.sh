@@ -20,6 +20,8 @@ pkg_state() {
 	dpkg-query -W -f '${Package} ${Status}\n' ip-vs-nc-dkms ncadm 2>/dev/null | grep -v 'not-installed' || true
 	dkms status 2>/dev/null | grep ip-vs-nc || true
 	ls -d /usr/src/ip-vs-nc-* /etc/ip-vs-nc /usr/sbin/ncadm /lib/systemd/system/ncadm.service \
+		/lib/systemd/system/ncadm-metrics.* /etc/systemd/system/timers.target.wants/ncadm-metrics.timer \
+		/var/lib/prometheus/node-exporter/ip_vs_nc.prom \
 		/usr/lib/modules-load.d/ip_vs_nc.conf $pkg_local_files 2>/dev/null || true
 	find "/lib/modules/$kver" -name 'ip_vs_nc.ko*' 2>/dev/null || true
 }
