@@ -37,8 +37,8 @@
  *
  * NC_CMD_GET_SERVICE: doit with NC_ATTR_SERVICE, or dump of every nc
  *	service of the namespace. Each reply (cmd NC_CMD_GET_SERVICE) holds
- *	NC_ATTR_SERVICE, NC_ATTR_POLICY (the whole policy in force) and
- *	NC_ATTR_STATS.
+ *	NC_ATTR_SERVICE, NC_ATTR_POLICY (the whole policy in force),
+ *	NC_ATTR_STATS and NC_ATTR_DRAINING.
  *
  * NC_CMD_SET_POLICY: NC_ATTR_SERVICE and NC_ATTR_POLICY. Only the policy
  *	attributes present change; the others keep their values. Changing
@@ -60,7 +60,8 @@
  *
  * NC_CMD_SET_POLICY with NC_ATTR_ENGINE: sets the class attributes
  *	present on top of the engine policy in force; the scheduler-only
- *	attributes (STICKY, PICK, DRAIN, MAX_ENTRIES) are refused. Existing
+ *	attributes (STICKY, PICK, DRAIN, DRAIN_SECS, MAX_ENTRIES, BOUND) are
+ *	refused. Existing
  *	templates keep the class they were made with and run out as usual;
  *	new connections are classed under the new policy.
  *
@@ -125,11 +126,15 @@ enum nc_pick {
  *	namespace, as IPVS persistence templates do (0: keep, 1: re-pick)
  * @NC_DRAIN_KEEP: keep sending the class there until its entry expires
  * @NC_DRAIN_REPICK: pick another server at the class's next connection
+ * @NC_DRAIN_DEADLINE: keep it there for NC_POL_ATTR_DRAIN_SECS after the
+ *	weight became 0, then pick another server (at the class's next
+ *	connection, and the collector removes what is left at the deadline)
  */
 enum nc_drain {
 	NC_DRAIN_SYSCTL = 0,
 	NC_DRAIN_KEEP = 1,
 	NC_DRAIN_REPICK = 2,
+	NC_DRAIN_DEADLINE = 3,
 	__NC_DRAIN_MAX
 };
 
@@ -168,6 +173,8 @@ enum nc_attr {
 	NC_ATTR_FLUSHED,	/* u32 */
 	NC_ATTR_PAD,
 	NC_ATTR_ENGINE,		/* flag: the persistence engine's policy */
+	NC_ATTR_DRAINING,	/* nest of NC_DRAINING_ATTR_SERVER: the
+				 * service's servers of weight 0 (replies) */
 	__NC_ATTR_MAX
 };
 #define NC_ATTR_MAX (__NC_ATTR_MAX - 1)
@@ -200,6 +207,9 @@ enum nc_pol_attr {
 				 * NC_MAX_BOUND; the hash first pick skips a
 				 * server whose connections exceed bound/100
 				 * times its weighted share */
+	NC_POL_ATTR_DRAIN_SECS,	/* u32, seconds: NC_DRAIN_DEADLINE's time,
+				 * 1..NC_MAX_STICKY_SECS; 0 with any other
+				 * rule (a DRAIN without it sets 0) */
 	__NC_POL_ATTR_MAX
 };
 #define NC_POL_ATTR_MAX (__NC_POL_ATTR_MAX - 1)
@@ -236,6 +246,25 @@ enum nc_entry_attr {
 	__NC_ENTRY_ATTR_MAX
 };
 #define NC_ENTRY_ATTR_MAX (__NC_ENTRY_ATTR_MAX - 1)
+
+/* Servers of weight 0, inside NC_ATTR_DRAINING. */
+enum nc_draining_attr {
+	NC_DRAINING_ATTR_UNSPEC,
+	NC_DRAINING_ATTR_SERVER,	/* nest, enum nc_drain_srv_attr */
+	__NC_DRAINING_ATTR_MAX
+};
+#define NC_DRAINING_ATTR_MAX (__NC_DRAINING_ATTR_MAX - 1)
+
+enum nc_drain_srv_attr {
+	NC_DRAIN_SRV_ATTR_UNSPEC,
+	NC_DRAIN_SRV_ATTR_DEST,		/* nest, enum nc_addr_attr (AF, ADDR, PORT) */
+	NC_DRAIN_SRV_ATTR_SINCE_MS,	/* u64, since its weight became 0 */
+	NC_DRAIN_SRV_ATTR_LEFT_MS,	/* u64, to the deadline (0: past it);
+					 * only under NC_DRAIN_DEADLINE */
+	NC_DRAIN_SRV_ATTR_PAD,
+	__NC_DRAIN_SRV_ATTR_MAX
+};
+#define NC_DRAIN_SRV_ATTR_MAX (__NC_DRAIN_SRV_ATTR_MAX - 1)
 
 /* Counters of a service, all u64, since the service got nc. */
 enum nc_stats_attr {

@@ -26,6 +26,7 @@ struct nc_policy {
 	uint32_t sticky_secs;
 	uint32_t max_entries;
 	uint32_t bound;		/* percent; 0: no load bound */
+	uint32_t drain_secs;	/* NC_DRAIN_DEADLINE's time; 0 otherwise */
 	uint32_t n_subnets;	/* 0: every client is grouped by class */
 	struct nc_subnet subnets[NC_MAX_SUBNETS];
 };
@@ -57,6 +58,8 @@ static inline unsigned int nc_family_bits(uint8_t family)
 #define NC_ERR_PLEN6		"IPv6 prefix length must be 0..128"
 #define NC_ERR_PICK		"unknown first pick"
 #define NC_ERR_DRAIN		"unknown drain rule"
+#define NC_ERR_DRAIN_SECS	"drain deadline must be 1 s to 31 days"
+#define NC_ERR_DRAIN_SECS_RULE	"a drain time goes with the deadline rule only"
 #define NC_ERR_STICKY		"sticky time must be 1 s to 31 days"
 #define NC_ERR_MAX_ENTRIES	"entry cap must be 1..16777216"
 #define NC_ERR_BOUND		"load bound must be 0 (off) or 1.01 to 10"
@@ -188,6 +191,11 @@ static inline const char *nc_policy_check(const struct nc_policy *p)
 		return NC_ERR_PICK;
 	if (p->drain >= __NC_DRAIN_MAX)
 		return NC_ERR_DRAIN;
+	if (p->drain == NC_DRAIN_DEADLINE &&
+	    (!p->drain_secs || p->drain_secs > NC_MAX_STICKY_SECS))
+		return NC_ERR_DRAIN_SECS;
+	if (p->drain != NC_DRAIN_DEADLINE && p->drain_secs)
+		return NC_ERR_DRAIN_SECS_RULE;
 	why = nc_check_plen4(p->plen4);
 	if (!why)
 		why = nc_check_plen6(p->plen6);

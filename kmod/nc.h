@@ -109,6 +109,7 @@ struct nc_table {
 	struct nc_stats __percpu	*stats;
 	struct delayed_work		gc_work;	/* reclaims expired entries */
 	struct nc_hrw_map __rcu		*hrw;	/* hash pick's owners, nc_pick.c */
+	struct nc_drains __rcu		*drains; /* weight-0 servers, nc_drain.c */
 
 	spinlock_t			lock;	/* the rr/wrr first-pick cursor */
 	struct list_head		*cursor;
@@ -229,11 +230,13 @@ enum nc_removal {
 	NC_REMOVE_FLUSH,	/* ncadm --nc-flush: no event, no counter */
 	NC_REMOVE_EXPIRED,	/* the collector: nc_expire, expired */
 	NC_REMOVE_DEST_GONE,	/* the server left: nc_repick, repicked */
+	NC_REMOVE_DRAINED,	/* its drain deadline passed: the same */
 };
 unsigned int nc_table_remove_if(struct nc_table *t,
 				bool (*match)(const struct nc_entry *, const void *),
 				const void *arg, enum nc_removal why);
 int nc_table_set_policy(struct nc_table *t, const struct nc_policy *p);
+void nc_table_drain_started(struct nc_table *t);
 void nc_registry_lock(void);
 void nc_registry_unlock(void);
 void nc_registry_add(struct nc_table *t);
@@ -249,6 +252,18 @@ struct ip_vs_dest *nc_pick(struct ip_vs_service *svc, struct nc_table *t,
 void nc_pick_dest_removed(struct nc_table *t, struct ip_vs_dest *dest);
 void nc_pick_sync(struct ip_vs_service *svc, struct nc_table *t);
 void nc_pick_release(struct nc_table *t);
+
+/* nc_drain.c */
+bool nc_drain_sync(struct ip_vs_service *svc, struct nc_table *t);
+void nc_drain_release(struct nc_table *t);
+bool nc_drain_past(const struct nc_table *t, const struct ip_vs_dest *dest,
+		   u32 secs, unsigned long now);
+unsigned long nc_drain_next_deadline(const struct nc_table *t, u32 secs,
+				     unsigned long now);
+int nc_drain_for_each(const struct nc_table *t,
+		      int (*fn)(const struct ip_vs_dest *d,
+				unsigned long since, void *arg),
+		      void *arg);
 
 /* nc_policy.c */
 void nc_default_policy(struct nc_policy *p);

@@ -32,6 +32,25 @@ static void nc_client_key(const struct ip_vs_service *svc,
 
 enum nc_verdict { NC_FOLLOW, NC_EXPIRED, NC_REPICK };
 
+/* Does the drain rule @drain move a class off @d, now at weight 0? */
+static bool nc_drain_moves(const struct ip_vs_service *svc,
+			   const struct ip_vs_dest *d, unsigned int drain,
+			   unsigned long now)
+{
+	const struct nc_table *t = svc->sched_data;
+
+	switch (drain) {
+	case NC_DRAIN_REPICK:
+		return true;
+	case NC_DRAIN_SYSCTL:
+		return READ_ONCE(svc->ipvs->sysctl_expire_quiescent_template);
+	case NC_DRAIN_DEADLINE:
+		return nc_drain_past(t, d, rcu_dereference(t->policy)->p.drain_secs,
+				     now);
+	}
+	return false;
+}
+
 /*
  * May a class keep following entry @e? A removed server never; a drained
  * (weight 0) one as the drain rule says; an overloaded one yes, as IPVS
@@ -48,13 +67,9 @@ static enum nc_verdict nc_check_entry(const struct ip_vs_service *svc,
 		return NC_EXPIRED;
 	if (!nc_dest_available(d))
 		return NC_REPICK;
-	if (atomic_read(&d->weight) <= 0) {
-		if (drain == NC_DRAIN_REPICK)
-			return NC_REPICK;
-		if (drain == NC_DRAIN_SYSCTL &&
-		    READ_ONCE(svc->ipvs->sysctl_expire_quiescent_template))
-			return NC_REPICK;
-	}
+	if (unlikely(atomic_read(&d->weight) <= 0) &&
+	    nc_drain_moves(svc, d, drain, now))
+		return NC_REPICK;
 	return NC_FOLLOW;
 }
 
@@ -146,6 +161,7 @@ static int nc_init_svc(struct ip_vs_service *svc)
 		return -ENOMEM;
 	svc->sched_data = t;
 	nc_pick_sync(svc, t);
+	nc_drain_sync(svc, t);
 	nc_registry_add(t);
 	return 0;
 }
@@ -156,14 +172,23 @@ static void nc_done_svc(struct ip_vs_service *svc)
 
 	nc_registry_del(t);
 	nc_pick_release(t);
+	nc_drain_release(t);
 	nc_table_destroy(t);
 }
 
-/* A server joined, or its weight changed: the hash pick follows. */
+/*
+ * A server joined, or its weight changed: the hash pick follows, and a
+ * server that went to weight 0 starts its drain (the collector wakes by
+ * its deadline).
+ */
 static int nc_add_or_upd_dest(struct ip_vs_service *svc,
 			      struct ip_vs_dest *dest)
 {
-	nc_pick_sync(svc, svc->sched_data);
+	struct nc_table *t = svc->sched_data;
+
+	nc_pick_sync(svc, t);
+	if (nc_drain_sync(svc, t))
+		nc_table_drain_started(t);
 	return 0;
 }
 
@@ -173,6 +198,7 @@ static int nc_del_dest(struct ip_vs_service *svc, struct ip_vs_dest *dest)
 
 	nc_pick_dest_removed(t, dest);
 	nc_pick_sync(svc, t);
+	nc_drain_sync(svc, t);
 	nc_table_forget_dest(t, dest);
 	return 0;
 }

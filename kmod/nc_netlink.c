@@ -39,6 +39,7 @@ static const struct nla_policy nc_pol_policy[NC_POL_ATTR_MAX + 1] = {
 	[NC_POL_ATTR_DRAIN]	= NLA_POLICY_MAX(NLA_U8, __NC_DRAIN_MAX - 1),
 	[NC_POL_ATTR_MAX_ENTRIES] = { .type = NLA_U32 },
 	[NC_POL_ATTR_BOUND] = { .type = NLA_U32 },
+	[NC_POL_ATTR_DRAIN_SECS] = { .type = NLA_U32 },	/* nc_policy_check */
 	[NC_POL_ATTR_SUBNETS]	= NLA_POLICY_NESTED(nc_subnets_policy),
 };
 
@@ -58,6 +59,7 @@ static const struct nla_policy nc_attr_policy[NC_ATTR_MAX + 1] = {
 	[NC_ATTR_CLASS]		= NLA_POLICY_NESTED(nc_addr_policy),
 	[NC_ATTR_DEST]		= NLA_POLICY_NESTED(nc_addr_policy),
 	[NC_ATTR_FLUSHED]	= { .type = NLA_REJECT },
+	[NC_ATTR_DRAINING]	= { .type = NLA_REJECT },
 	[NC_ATTR_PAD]		= { .type = NLA_REJECT },
 	[NC_ATTR_ENGINE]	= { .type = NLA_FLAG },
 };
@@ -308,7 +310,8 @@ static int nc_fill_policy_rcu(struct sk_buff *skb, struct nc_table *t)
 	    nla_put_u8(skb, NC_POL_ATTR_PICK, pick) ||
 	    nla_put_u8(skb, NC_POL_ATTR_DRAIN, drain) ||
 	    nla_put_u32(skb, NC_POL_ATTR_MAX_ENTRIES, p->max_entries) ||
-	    nla_put_u32(skb, NC_POL_ATTR_BOUND, p->bound))
+	    nla_put_u32(skb, NC_POL_ATTR_BOUND, p->bound) ||
+	    nla_put_u32(skb, NC_POL_ATTR_DRAIN_SECS, p->drain_secs))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -347,6 +350,53 @@ static int nc_fill_stats(struct sk_buff *skb, struct nc_table *t)
 	return 0;
 }
 
+struct nc_drain_fill {
+	struct sk_buff	*skb;
+	u32		deadline_ms;	/* 0: no deadline rule */
+};
+
+static int nc_put_drain(const struct ip_vs_dest *d, unsigned long since,
+			void *arg)
+{
+	struct nc_drain_fill *f = arg;
+	u64 ms = jiffies_to_msecs(since);
+	struct nlattr *nest = nla_nest_start(f->skb, NC_DRAINING_ATTR_SERVER);
+
+	if (!nest ||
+	    nc_put_addr(f->skb, NC_DRAIN_SRV_ATTR_DEST, d->af, &d->addr, -1,
+			(__force u16)d->port) ||
+	    nla_put_u64_64bit(f->skb, NC_DRAIN_SRV_ATTR_SINCE_MS, ms,
+			      NC_DRAIN_SRV_ATTR_PAD) ||
+	    (f->deadline_ms &&
+	     nla_put_u64_64bit(f->skb, NC_DRAIN_SRV_ATTR_LEFT_MS,
+			       ms < f->deadline_ms ? f->deadline_ms - ms : 0,
+			       NC_DRAIN_SRV_ATTR_PAD)))
+		return -EMSGSIZE;
+	nla_nest_end(f->skb, nest);
+	return 0;
+}
+
+/* The service's servers of weight 0: since when, time to the deadline. */
+static int nc_fill_draining(struct sk_buff *skb, struct nc_table *t)
+{
+	struct nc_drain_fill f = { .skb = skb };
+	const struct nc_policy *p;
+	struct nlattr *nest;
+	int err;
+
+	rcu_read_lock();
+	p = &rcu_dereference(t->policy)->p;
+	if (p->drain == NC_DRAIN_DEADLINE)
+		f.deadline_ms = p->drain_secs * MSEC_PER_SEC;
+	nest = nla_nest_start(skb, NC_ATTR_DRAINING);
+	err = nest ? nc_drain_for_each(t, nc_put_drain, &f) : -EMSGSIZE;
+	rcu_read_unlock();
+	if (err)
+		return err;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int nc_fill_svc_msg(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 			   struct nc_table *t)
 {
@@ -356,7 +406,7 @@ static int nc_fill_svc_msg(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 	if (!hdr)
 		return -EMSGSIZE;
 	if (nc_fill_service(skb, t->svc) || nc_fill_policy(skb, t) ||
-	    nc_fill_stats(skb, t)) {
+	    nc_fill_stats(skb, t) || nc_fill_draining(skb, t)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -489,7 +539,7 @@ static int nc_parse_policy(const struct nlattr *nest, struct nc_policy *p,
 		return err;
 	a = tb[NC_POL_ATTR_STICKY] ?: tb[NC_POL_ATTR_PICK] ?:
 	    tb[NC_POL_ATTR_DRAIN] ?: tb[NC_POL_ATTR_MAX_ENTRIES] ?:
-	    tb[NC_POL_ATTR_BOUND];
+	    tb[NC_POL_ATTR_BOUND] ?: tb[NC_POL_ATTR_DRAIN_SECS];
 	if (engine && a)
 		return nc_err(extack, a,
 			      "the persistence engine takes only the class key, prefix lengths and nc-subnet list",
@@ -502,8 +552,12 @@ static int nc_parse_policy(const struct nlattr *nest, struct nc_policy *p,
 		p->plen6 = nla_get_u8(tb[NC_POL_ATTR_PLEN6]);
 	if (tb[NC_POL_ATTR_PICK])
 		p->pick = nla_get_u8(tb[NC_POL_ATTR_PICK]);
-	if (tb[NC_POL_ATTR_DRAIN])
+	if (tb[NC_POL_ATTR_DRAIN]) {
 		p->drain = nla_get_u8(tb[NC_POL_ATTR_DRAIN]);
+		p->drain_secs = 0;	/* unless given with it */
+	}
+	if (tb[NC_POL_ATTR_DRAIN_SECS])
+		p->drain_secs = nla_get_u32(tb[NC_POL_ATTR_DRAIN_SECS]);
 	if (tb[NC_POL_ATTR_STICKY]) {
 		p->sticky_secs = nla_get_u32(tb[NC_POL_ATTR_STICKY]);
 		why = nc_check_sticky(p->sticky_secs);

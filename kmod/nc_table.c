@@ -159,6 +159,8 @@ static void nc_trace_removed(struct nc_table *t, const struct nc_entry *e,
 				NC_AT_COLLECTOR);
 	else if (why == NC_REMOVE_DEST_GONE)
 		trace_nc_repick(t->svc, e, NC_REPICK_REMOVED);
+	else if (why == NC_REMOVE_DRAINED)
+		trace_nc_repick(t->svc, e, NC_REPICK_DRAINED);
 }
 
 /*
@@ -384,6 +386,44 @@ static bool nc_match_expired(const struct nc_entry *e, const void *sticky)
 	return !nc_entry_alive(e, *(const unsigned long *)sticky, jiffies);
 }
 
+/* An entry whose server's drain deadline (NC_DRAIN_DEADLINE) has passed. */
+static bool nc_match_drained(const struct nc_entry *e, const void *t)
+{
+	const struct nc_table *table = t;
+
+	return atomic_read(&e->dest->weight) <= 0 &&
+	       nc_drain_past(table, e->dest,
+			     rcu_dereference(table->policy)->p.drain_secs,
+			     jiffies);
+}
+
+/*
+ * When the collector runs next: within its interval, and by the next
+ * drain deadline of a deadline policy (then it moves the classes left).
+ */
+static unsigned long nc_gc_delay(struct nc_table *t, const struct nc_policy *p)
+{
+	unsigned long delay = nc_gc_interval(p), next;
+
+	if (p->drain != NC_DRAIN_DEADLINE)
+		return delay;
+	rcu_read_lock();
+	next = nc_drain_next_deadline(t, p->drain_secs, jiffies);
+	rcu_read_unlock();
+	return next ? min(delay, next + 1) : delay;
+}
+
+/* A server started draining: the collector wakes by its deadline. */
+void nc_table_drain_started(struct nc_table *t)
+{
+	unsigned long delay;
+
+	mutex_lock(&nc_registry_mutex);
+	delay = nc_gc_delay(t, &t_policy(t)->p);
+	mod_delayed_work(nc_wq, &t->gc_work, delay);
+	mutex_unlock(&nc_registry_mutex);
+}
+
 /* Process context: the walk may sleep, the rehash worker's lock is ours. */
 static void nc_gc_expire(struct work_struct *work)
 {
@@ -398,7 +438,11 @@ static void nc_gc_expire(struct work_struct *work)
 	sticky = nc_sticky_jiffies(p);
 	n = nc_table_remove_if(t, nc_match_expired, &sticky, NC_REMOVE_EXPIRED);
 	this_cpu_add(t->stats->expired, n);
-	queue_delayed_work(nc_wq, &t->gc_work, nc_gc_interval(p));
+	if (p->drain == NC_DRAIN_DEADLINE) {
+		n = nc_table_remove_if(t, nc_match_drained, t, NC_REMOVE_DRAINED);
+		this_cpu_add(t->stats->repicked, n);
+	}
+	queue_delayed_work(nc_wq, &t->gc_work, nc_gc_delay(t, p));
 	mutex_unlock(&nc_registry_mutex);
 }
 
@@ -436,8 +480,8 @@ int nc_table_set_policy(struct nc_table *t, const struct nc_policy *p)
 		rcu_assign_pointer(t->ht, nht);
 	}
 	rcu_assign_pointer(t->policy, np);
-	/* A shorter sticky time must also reclaim sooner. */
-	mod_delayed_work(nc_wq, &t->gc_work, nc_gc_interval(p));
+	/* A shorter sticky time (or a drain deadline) must reclaim sooner. */
+	mod_delayed_work(nc_wq, &t->gc_work, nc_gc_delay(t, p));
 
 	kfree_rcu(old, rcu);
 	if (oht)

@@ -173,7 +173,7 @@ const char *nc_options_usage =
 	"  --nc-subnet LIST     only these clients are grouped: 172,100.64.0.0/10,2001:db8::/32\n"
 	"                       ('all' removes the list)\n"
 	"  --nc-pick PICK       hash | wlc | wrr | rr | lc (default hash)\n"
-	"  --nc-drain RULE      sysctl | keep | repick (default sysctl)\n"
+	"  --nc-drain RULE      sysctl | keep | repick | deadline=TIME (default sysctl)\n"
 	"  --nc-max-entries N   entry cap (default 65536)\n"
 	"  --nc-bound C         hash pick skips a server above C times its share of\n"
 	"                       connections, e.g. 1.25 (default off)\n";

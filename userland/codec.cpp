@@ -289,8 +289,11 @@ void put_nc_policy(Message &m, const NcPolicyChange &c)
 		m.put_u32(NC_POL_ATTR_STICKY, *c.sticky);
 	if (c.pick)
 		m.put_u8(NC_POL_ATTR_PICK, *c.pick);
-	if (c.drain)
-		m.put_u8(NC_POL_ATTR_DRAIN, *c.drain);
+	if (c.drain) {
+		m.put_u8(NC_POL_ATTR_DRAIN, c.drain->rule);
+		if (c.drain->secs)
+			m.put_u32(NC_POL_ATTR_DRAIN_SECS, c.drain->secs);
+	}
 	if (c.max_entries)
 		m.put_u32(NC_POL_ATTR_MAX_ENTRIES, *c.max_entries);
 	if (c.bound)
@@ -320,6 +323,7 @@ NcService parse_nc_service(nlmsghdr *nlh)
 	s.policy.sticky = u32(NC_POL_ATTR_STICKY);
 	s.policy.max_entries = u32(NC_POL_ATTR_MAX_ENTRIES);
 	s.policy.bound = u32(NC_POL_ATTR_BOUND);
+	s.policy.drain_secs = u32(NC_POL_ATTR_DRAIN_SECS);
 	if (pol[NC_POL_ATTR_SUBNETS]) {
 		nlattr *a;
 		int rem;
@@ -337,6 +341,20 @@ NcService parse_nc_service(nlmsghdr *nlh)
 	s.stats.entries = get_u64(st[NC_STATS_ATTR_ENTRIES]);
 	s.stats.noserver = get_u64(st[NC_STATS_ATTR_NOSERVER]);
 	s.stats.spilled = get_u64(st[NC_STATS_ATTR_SPILLED]);
+	if (top[NC_ATTR_DRAINING]) {
+		nlattr *a;
+		int rem;
+		nla_for_each_nested(a, top[NC_ATTR_DRAINING], rem) {
+			Attrs<NC_DRAIN_SRV_ATTR_MAX> d(a);
+			ParsedAddr p = parse_nc_addr(d[NC_DRAIN_SRV_ATTR_DEST]);
+			NcDraining dr;
+			dr.server = Endpoint{p.addr, p.port};
+			dr.since_ms = get_u64(d[NC_DRAIN_SRV_ATTR_SINCE_MS]);
+			if (d[NC_DRAIN_SRV_ATTR_LEFT_MS])
+				dr.left_ms = get_u64(d[NC_DRAIN_SRV_ATTR_LEFT_MS]);
+			s.draining.push_back(dr);
+		}
+	}
 	return s;
 }
 

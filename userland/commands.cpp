@@ -402,7 +402,7 @@ std::vector<NcSummary> fetch_summaries(const std::optional<ServiceId> &one, uint
 		const std::vector<NcEntry> now = nc->table(id);
 		out.push_back(summarize(id, ipvs.dests(id), now, interval_s ? &before[i] : nullptr,
 					uint64_t{interval_s} * 1000, top_n));
-		out.back().nc = nc->get(id);
+		attach_service(out.back(), nc->get(id));
 	}
 	return out;
 }

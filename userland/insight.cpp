@@ -100,6 +100,17 @@ NcSummary summarize(const ServiceId &id, const std::vector<DestEntry> &dests, co
 	return s;
 }
 
+void attach_service(NcSummary &s, const NcService &nc)
+{
+	s.nc = nc;
+	for (const auto &d : nc.draining)
+		for (auto &l : s.servers)
+			if (same_endpoint(l.server, d.server)) {
+				l.drain_ms = d.since_ms;
+				l.deadline_left_ms = d.left_ms;
+			}
+}
+
 namespace {
 
 // Does the /proc line's virtual side belong to @id? A fwmark service's

@@ -23,6 +23,8 @@ struct NcServerLoad {
 	uint64_t conns = 0;		   // connections those classes made (see NcClassLoad)
 	double class_share = 0;		   // of the service's classes, 0..1
 	double weight_share = 0;	   // of the service's weights, 0..1
+	std::optional<uint64_t> drain_ms;  // since its weight became 0 (-s nc)
+	std::optional<uint64_t> deadline_left_ms; // under the deadline rule
 	bool draining() const { return weight == 0; }
 };
 
@@ -53,6 +55,9 @@ struct NcSummary {
 // in @dests count in the total but on no server.
 NcSummary summarize(const ServiceId &id, const std::vector<DestEntry> &dests, const std::vector<NcEntry> &entries,
 		    const std::vector<NcEntry> *earlier, uint64_t interval_ms, size_t top_n);
+
+// An -s nc service's policy, counters and drains into its summary.
+void attach_service(NcSummary &s, const NcService &nc);
 
 // The --pe nc templates of service @id in @conns (/proc/net/ip_vs_conn),
 // as entries: class, server, time left, and in conns the connections of

@@ -455,7 +455,7 @@ std::string nc_subnet_option(const NcPolicy &p)
 std::string nc_rule_options(const NcPolicy &p)
 {
 	return "--sticky " + format_duration(p.sticky) + " --nc-key " + format_key(p.key, p.plen4, p.plen6) +
-	       " --nc-pick " + std::string(pick_name(p.pick)) + " --nc-drain " + std::string(drain_name(p.drain)) +
+	       " --nc-pick " + std::string(pick_name(p.pick)) + " --nc-drain " + format_drain(p.drain, p.drain_secs) +
 	       " --nc-max-entries " + std::to_string(p.max_entries) +
 	       (p.bound ? " --nc-bound " + format_bound(p.bound) : "") + nc_subnet_option(p);
 }

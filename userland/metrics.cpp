@@ -149,6 +149,24 @@ void print_server_metrics(std::ostream &out, const std::vector<NcSummary> &all)
 			for (const auto &l : s.servers)
 				f.sample(server_labels(s.id, l), g.value(l));
 	}
+	// Only servers draining now: the series come and go with the drain.
+	const struct {
+		const char *name, *help;
+		std::optional<uint64_t> NcServerLoad::*ms;
+	} drains[] = {
+		{"ipvs_nc_server_drain_seconds", "Seconds since the real server's weight became 0 (-s nc).",
+		 &NcServerLoad::drain_ms},
+		{"ipvs_nc_server_drain_deadline_seconds",
+		 "Seconds to the drain deadline of the real server (0: passed; --nc-drain deadline=TIME).",
+		 &NcServerLoad::deadline_left_ms},
+	};
+	for (const auto &g : drains) {
+		Family f(out, g.name, "gauge", g.help);
+		for (const auto &s : all)
+			for (const auto &l : s.servers)
+				if (l.*g.ms)
+					f.sample(server_labels(s.id, l), number(*(l.*g.ms) / 1000.0));
+	}
 }
 
 } // namespace

@@ -84,6 +84,7 @@ struct NcPolicy {
 	uint8_t key = 0, plen4 = 0, plen6 = 0, pick = 0, drain = 0;
 	uint32_t sticky = 0, max_entries = 0;
 	uint32_t bound = 0; // percent, 0: no load bound
+	uint32_t drain_secs = 0; // the deadline rule's time
 	std::vector<Network> subnets;
 };
 
@@ -91,7 +92,8 @@ struct NcPolicy {
 struct NcPolicyChange {
 	std::optional<KeySpec> key;
 	std::optional<uint32_t> sticky;
-	std::optional<uint8_t> pick, drain;
+	std::optional<uint8_t> pick;
+	std::optional<DrainSpec> drain;
 	std::optional<uint32_t> max_entries, bound;
 	std::optional<std::vector<Network>> subnets;
 	bool empty() const { return !key && !sticky && !pick && !drain && !max_entries && !bound && !subnets; }
@@ -112,10 +114,18 @@ struct NcStats {
 	uint64_t spilled = 0; // new classes the load bound sent past their hash owner
 };
 
+// A server of weight 0 of an -s nc service.
+struct NcDraining {
+	Endpoint server;
+	uint64_t since_ms = 0;		  // since its weight became 0
+	std::optional<uint64_t> left_ms;  // to the deadline (deadline rule only)
+};
+
 struct NcService {
 	ServiceId id;
 	NcPolicy policy;
 	NcStats stats;
+	std::vector<NcDraining> draining;
 };
 
 struct NcEntry {

@@ -78,7 +78,9 @@ void print_nc_service(Printer &p, const NcService &s)
 	p.unum(Show::Json, "bound_percent", nullptr, pol.bound);
 	if (pol.bound)
 		p.str(Show::Text, nullptr, "  bound %s", format_bound(pol.bound));
-	p.str(Show::Any, "drain", "  drain %s", drain_name(pol.drain));
+	p.str(Show::Any, "drain", nullptr, drain_name(pol.drain));
+	p.unum(Show::Json, "drain_seconds", nullptr, pol.drain_secs);
+	p.str(Show::Text, nullptr, "  drain %s", format_drain(pol.drain, pol.drain_secs));
 	p.unum(Show::Any, "max_entries", "  max-entries %s\n", pol.max_entries);
 	print_subnets(p, pol);
 	p.end_object();
@@ -162,6 +164,22 @@ std::string conns_meaning(const NcSummary &s)
 	return "connections since first seen";
 }
 
+// "  draining 40s, deadline in 20s" (or "deadline passed").
+void print_drain(Printer &p, const NcServerLoad &l)
+{
+	if (l.draining())
+		p.text("  draining");
+	if (l.drain_ms) {
+		p.unum(Show::Json, "drain_ms", nullptr, *l.drain_ms);
+		p.text(" " + secs(*l.drain_ms));
+	}
+	if (l.deadline_left_ms) {
+		p.unum(Show::Json, "deadline_left_ms", nullptr, *l.deadline_left_ms);
+		p.text(*l.deadline_left_ms ? ", deadline in " + secs(*l.deadline_left_ms) : ", deadline passed");
+	}
+	p.text("\n");
+}
+
 void print_server_load(Printer &p, const NcServerLoad &l)
 {
 	char cell[128];
@@ -177,11 +195,12 @@ void print_server_load(Printer &p, const NcServerLoad &l)
 	p.unum(Show::Json, "conns", nullptr, l.conns);
 	p.ratio(Show::Any, "class_share", "%s", l.class_share);
 	p.ratio(Show::Any, "weight_share", "    %s", l.weight_share);
-	std::snprintf(cell, sizeof(cell), " %10llu %10u %10u%s\n", static_cast<unsigned long long>(l.conns), l.active,
-		      l.inactive, l.draining() ? "  draining" : "");
+	std::snprintf(cell, sizeof(cell), " %10llu %10u %10u", static_cast<unsigned long long>(l.conns), l.active,
+		      l.inactive);
 	p.text(cell);
 	p.unum(Show::Json, "active", nullptr, l.active);
 	p.unum(Show::Json, "inactive", nullptr, l.inactive);
+	print_drain(p, l);
 	p.end_object();
 }
 

@@ -31,7 +31,7 @@ const std::pair<uint16_t, std::string_view> protocols[] = {
 
 constexpr std::string_view key_names[] = {"octet", "classful", "prefix"};
 constexpr std::string_view pick_names[] = {"hash", "wlc", "wrr", "rr", "lc"};
-constexpr std::string_view drain_names[] = {"sysctl", "keep", "repick"};
+constexpr std::string_view drain_names[] = {"sysctl", "keep", "repick", "deadline"};
 
 template <size_t N>
 uint8_t lookup_name(const std::string_view (&names)[N], std::string_view s,
@@ -195,7 +195,10 @@ Endpoint parse_endpoint(std::string_view s, std::string_view what,
 	return ep;
 }
 
-uint32_t parse_sticky(std::string_view s)
+namespace {
+
+// "30" (minutes), "90s", "30m", "2h", in seconds (unchecked).
+uint64_t parse_minutes_or_unit(std::string_view s, std::string_view what)
 {
 	uint64_t unit = 60; // a bare number is minutes
 	std::string_view num = s;
@@ -211,7 +214,14 @@ uint32_t parse_sticky(std::string_view s)
 		else
 			unit = 60;
 	}
-	uint64_t secs = parse_number(num, 0, UINT64_MAX / 3600, "sticky time") * unit;
+	return parse_number(num, 0, UINT64_MAX / 3600, what) * unit;
+}
+
+} // namespace
+
+uint32_t parse_sticky(std::string_view s)
+{
+	uint64_t secs = parse_minutes_or_unit(s, "sticky time");
 	if (const char *why = nc_check_sticky(clamp32(secs)))
 		throw rule_error("--sticky", s, why);
 	return clamp32(secs);
@@ -313,9 +323,26 @@ uint8_t parse_pick(std::string_view s)
 	return lookup_name(pick_names, s, "first pick");
 }
 
-uint8_t parse_drain(std::string_view s)
+DrainSpec parse_drain(std::string_view s)
 {
-	return lookup_name(drain_names, s, "drain rule");
+	constexpr std::string_view deadline = "deadline=";
+	if (s.substr(0, deadline.size()) != deadline) {
+		for (uint8_t rule = 0; rule < NC_DRAIN_DEADLINE; rule++)
+			if (s == drain_names[rule])
+				return DrainSpec{rule, 0};
+		throw UsageError("bad drain rule " + quoted(s) + " (expected sysctl|keep|repick|deadline=TIME)");
+	}
+	uint64_t secs = parse_minutes_or_unit(s.substr(deadline.size()), "drain deadline");
+	if (!secs || secs > NC_MAX_STICKY_SECS)
+		throw rule_error("--nc-drain", s, NC_ERR_DRAIN_SECS);
+	return DrainSpec{NC_DRAIN_DEADLINE, clamp32(secs)};
+}
+
+std::string format_drain(unsigned drain, uint32_t secs)
+{
+	if (drain == NC_DRAIN_DEADLINE)
+		return "deadline=" + format_duration(secs);
+	return std::string(drain_name(drain));
 }
 
 std::string_view protocol_name(uint16_t protocol)

@@ -71,7 +71,13 @@ std::vector<Network> parse_subnets(std::string_view s);
 // "octet", "classful" or "/N" (IPv4 prefix), optionally ",/M" (IPv6 prefix).
 KeySpec parse_key(std::string_view s);
 uint8_t parse_pick(std::string_view s);
-uint8_t parse_drain(std::string_view s);
+// A drain rule and its time: "keep", "deadline=30m" (NC_DRAIN_DEADLINE).
+struct DrainSpec {
+	uint8_t rule = 0; // enum nc_drain
+	uint32_t secs = 0; // the deadline's time; 0 for the other rules
+};
+// "sysctl", "keep", "repick" or "deadline=TIME" (TIME as --sticky's).
+DrainSpec parse_drain(std::string_view s);
 
 // The one table of protocol names ("TCP", "UDP", "SCTP"; "?" for any
 // other), as ipvsadm prints them; JSON and getservbyname() want them in
@@ -83,6 +89,8 @@ std::string lowercase(std::string_view s);	 // "TCP" -> "tcp"
 std::string_view key_mode_name(unsigned mode);
 std::string_view pick_name(unsigned pick);
 std::string_view drain_name(unsigned drain);
+// A drain rule as --nc-drain takes it: "keep", "deadline=30m".
+std::string format_drain(unsigned drain, uint32_t secs);
 // A key as --nc-key takes it: "octet,/48", "classful,/56", "/20,/48".
 std::string format_key(unsigned mode, unsigned plen4, unsigned plen6);
 // A load bound as --nc-bound takes it: 125 -> "1.25", 150 -> "1.5".

@@ -413,11 +413,13 @@ int run_fuzz(Ctx &c, int n, bool privileged)
 			NcPolicyChange ch;
 			ch.sticky = static_cast<uint32_t>(rnd(1, 3600));
 			ch.pick = static_cast<uint8_t>(rnd(0, __NC_PICK_MAX - 1));
-			ch.drain = static_cast<uint8_t>(rnd(0, __NC_DRAIN_MAX - 1));
+			const auto rule = static_cast<uint8_t>(rnd(0, __NC_DRAIN_MAX - 1));
+			ch.drain = DrainSpec{rule, rule == NC_DRAIN_DEADLINE ? static_cast<uint32_t>(rnd(1, 3600)) : 0};
 			ch.max_entries = static_cast<uint32_t>(rnd(1000, 100000));
 			nc->set_policy(c.svc, ch);
 			const NcPolicy now = nc->get(c.svc).policy;
-			if (now.sticky != *ch.sticky || now.pick != *ch.pick || now.drain != *ch.drain ||
+			if (now.sticky != *ch.sticky || now.pick != *ch.pick || now.drain != ch.drain->rule ||
+			    now.drain_secs != ch.drain->secs ||
 			    now.max_entries != *ch.max_entries)
 				bad(i, "a valid policy change was not applied as sent");
 			valid++;

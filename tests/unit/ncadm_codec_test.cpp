@@ -298,7 +298,7 @@ TEST(NcCodec, PolicyChangeAsCaptured)
 	NcPolicyChange c;
 	c.sticky = 45 * 60;
 	c.key = parse_key("/20,/56");
-	c.drain = NC_DRAIN_KEEP;
+	c.drain = DrainSpec{NC_DRAIN_KEEP, 0};
 	Message m(family_of(want), NC_CMD_SET_POLICY, NC_GENL_VERSION);
 	put_nc_service(m, tcp_vip(82));
 	put_nc_policy(m, c);

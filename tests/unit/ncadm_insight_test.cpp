@@ -141,9 +141,24 @@ TEST(Insight, EngineTemplatesAndTheConnectionsTheyControl)
 	EXPECT_EQ(s.servers[1].classes, 1u);
 }
 
+// The kernel's drain record of 10.1.0.3 (weight 0 for 40 s, deadline
+// rule of 60 s).
+NcService with_drain()
+{
+	NcService nc;
+	nc.id = vip();
+	NcDraining d;
+	d.server = parse_endpoint("10.1.0.3:80", "test", std::nullopt);
+	d.since_ms = 40000;
+	d.left_ms = 20000;
+	nc.draining.push_back(d);
+	return nc;
+}
+
 std::string summary_listing(Format f)
 {
 	NcSummary s = summarize(vip(), dests, now, nullptr, 0, 2);
+	attach_service(s, with_drain());
 	std::ostringstream out;
 	print_nc_summaries(out, {s}, f);
 	return out.str();
@@ -157,7 +172,7 @@ TEST(Insight, SummaryAsText)
 		  "  10.1.0.1:80                       2        2  40.0%     66.7%         50          5          0\n"
 		  "  10.1.0.2:80                       1        2  40.0%     33.3%         35          0          0\n"
 		  "  10.1.0.3:80                       0        1  20.0%      0.0%          3          0          0  "
-		  "draining\n"
+		  "draining 40s, deadline in 20s\n"
 		  "  Heaviest class               Server                            Conns       Age\n"
 		  "  71.0.0.0/8                   10.1.0.1:80                          40        9s\n"
 		  "  73.0.0.0/8                   10.1.0.2:80                          30        7s\n");
@@ -173,7 +188,8 @@ TEST(Insight, SummaryAsJson)
 		  "{\"address\":\"10.1.0.2\",\"port\":80,\"weight\":1,\"draining\":false,\"classes\":2,\"conns\":35,"
 		  "\"class_share\":0.4000,\"weight_share\":0.3333,\"active\":0,\"inactive\":0},"
 		  "{\"address\":\"10.1.0.3\",\"port\":80,\"weight\":0,\"draining\":true,\"classes\":1,\"conns\":3,"
-		  "\"class_share\":0.2000,\"weight_share\":0.0000,\"active\":0,\"inactive\":0}],"
+		  "\"class_share\":0.2000,\"weight_share\":0.0000,\"active\":0,\"inactive\":0,\"drain_ms\":40000,"
+		  "\"deadline_left_ms\":20000}],"
 		  "\"top\":[{\"class\":\"71.0.0.0/8\",\"server\":\"10.1.0.1:80\",\"conns\":40,\"age_ms\":9000},"
 		  "{\"class\":\"73.0.0.0/8\",\"server\":\"10.1.0.2:80\",\"conns\":30,\"age_ms\":7000}]}]}\n");
 }
@@ -190,7 +206,8 @@ std::string metrics(bool loaded)
 	nc.policy.bound = 125;
 	nc.stats.lookups = 100;
 	nc.stats.spilled = 4;
-	s.nc = nc;
+	nc.draining = with_drain().draining;
+	attach_service(s, nc);
 	std::ostringstream out;
 	print_metrics(out, {s}, loaded);
 	return out.str();
@@ -220,6 +237,13 @@ TEST(Metrics, GroupedPerMetricWithNodeExporterLabels)
 			 ",remote_address=\"10.1.0.1\",remote_port=\"80\"} 0.666667\n"),
 		  std::string::npos);
 	EXPECT_NE(m.find("ipvs_nc_server_draining{" + svc + ",remote_address=\"10.1.0.3\",remote_port=\"80\"} 1\n"),
+		  std::string::npos);
+	EXPECT_NE(m.find("# TYPE ipvs_nc_server_drain_seconds gauge\n"
+			 "ipvs_nc_server_drain_seconds{" + svc + ",remote_address=\"10.1.0.3\",remote_port=\"80\"} 40\n"),
+		  std::string::npos);
+	EXPECT_NE(m.find("# TYPE ipvs_nc_server_drain_deadline_seconds gauge\n"
+			 "ipvs_nc_server_drain_deadline_seconds{" + svc +
+			 ",remote_address=\"10.1.0.3\",remote_port=\"80\"} 20\n"),
 		  std::string::npos);
 	// no class in any series: the label set is per service and server
 	EXPECT_EQ(m.find("71.0.0.0"), std::string::npos);

@@ -74,7 +74,7 @@ TEST(Output, NcServicesAsJson)
 	EXPECT_EQ(listing(Format::Json),
 		  "{\"services\":[{\"service\":{\"family\":\"inet\",\"protocol\":\"tcp\",\"address\":\"192.0.2.1\","
 		  "\"port\":80},\"policy\":{\"key\":\"classful\",\"prefix4\":24,\"prefix6\":48,\"sticky_seconds\":1800,"
-		  "\"pick\":\"hash\",\"bound_percent\":0,\"drain\":\"sysctl\",\"max_entries\":65536,\"nc_subnets\":[\"172.0.0.0/8\","
+		  "\"pick\":\"hash\",\"bound_percent\":0,\"drain\":\"sysctl\",\"drain_seconds\":0,\"max_entries\":65536,\"nc_subnets\":[\"172.0.0.0/8\","
 		  "\"2001:db8::/32\"]},\"stats\":{\"lookups\":10,\"hits\":7,\"new\":3,\"expired\":0,\"repicked\":0,"
 		  "\"overflow\":0,\"noserver\":0,\"spilled\":0,\"entries\":3}}],\"engines\":[{\"service\":{\"family\":\"inet6\","
 		  "\"protocol\":\"tcp\",\"address\":\"2001:db8::1\",\"port\":443},\"engine\":\"nc\",\"policy\":"

@@ -164,9 +164,19 @@ TEST(Parse, PickAndDrain)
 {
 	EXPECT_EQ(parse_pick("hash"), NC_PICK_HASH);
 	EXPECT_EQ(parse_pick("lc"), NC_PICK_LC);
-	EXPECT_EQ(parse_drain("repick"), NC_DRAIN_REPICK);
+	EXPECT_EQ(parse_drain("repick").rule, NC_DRAIN_REPICK);
+	EXPECT_EQ(parse_drain("repick").secs, 0u);
+	EXPECT_EQ(parse_drain("deadline=90s").rule, NC_DRAIN_DEADLINE);
+	EXPECT_EQ(parse_drain("deadline=90s").secs, 90u);
+	EXPECT_EQ(parse_drain("deadline=2h").secs, 7200u);
+	EXPECT_EQ(parse_drain("deadline=30").secs, 1800u); // minutes, as --sticky
+	EXPECT_EQ(format_drain(NC_DRAIN_DEADLINE, 7200), "deadline=2h");
+	EXPECT_EQ(format_drain(NC_DRAIN_KEEP, 0), "keep");
 	EXPECT_EQ(error_of([] { parse_pick("sh"); }), "bad first pick 'sh' (expected hash|wlc|wrr|rr|lc)");
-	EXPECT_EQ(error_of([] { parse_drain("now"); }), "bad drain rule 'now' (expected sysctl|keep|repick)");
+	EXPECT_EQ(error_of([] { parse_drain("now"); }), "bad drain rule 'now' (expected sysctl|keep|repick|deadline=TIME)");
+	EXPECT_EQ(error_of([] { parse_drain("deadline=0s"); }),
+		  "--nc-drain 'deadline=0s': drain deadline must be 1 s to 31 days");
+	EXPECT_EQ(error_of([] { parse_drain("deadline=soon"); }), "bad drain deadline 'soon' (not a number)");
 }
 
 } // namespace
