@@ -305,6 +305,8 @@ bool policy_in_range(const NcPolicy &p)
 	k.plen6 = p.plen6;
 	k.pick = p.pick;
 	k.drain = p.drain;
+	k.drain_secs = p.drain_secs;
+	k.bound = p.bound;
 	k.sticky_secs = p.sticky;
 	k.max_entries = p.max_entries;
 	for (const Network &n : p.subnets) // a 33rd is refused as "too many"
