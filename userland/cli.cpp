@@ -160,6 +160,8 @@ const std::vector<CommandSpec> commands = {
 	 "  ncadm --nc-summary [SERVICE] [--top N] [--interval SECS] [-o json]\n"
 	 "        classes per server against weight, heaviest classes\n",
 	 cmd_nc_summary},
+	{Command::NcTop, "nc-top", 0, Arg::None, G_SERVICE | G_SERVICE_ARG | G_INSIGHT, 0, false,
+	 "  ncadm --nc-top [SERVICE] [--top N] [--interval SECS]  the summary live, q quits\n", cmd_nc_top},
 	{Command::NcMetrics, "nc-metrics", 0, Arg::None, G_TEXTFILE, 0, false,
 	 "  ncadm --nc-metrics [--textfile FILE]       Prometheus metrics of every nc service\n",
 	 cmd_nc_metrics},

@@ -3,6 +3,7 @@
 
 #include "families.hpp"
 #include "insight.hpp"
+#include "live.hpp"
 #include "ipvs_list.hpp"
 #include "metrics.hpp"
 #include "output.hpp"
@@ -224,7 +225,7 @@ void list_nc(const Options &o)
 	with_context(o.service ? o.service->str() : "", [&] {
 		Nc nc;
 		Ipvs ipvs;
-		auto engine = [&](const ServiceId &id) { engines.push_back(NcService{id, nc.engine_policy(id), {}}); };
+		auto engine = [&](const ServiceId &id) { engines.push_back(NcService{id, nc.engine_policy(id), {}, {}}); };
 		if (!o.service) {
 			services = nc.list();
 			for (const auto &s : ipvs.services())
@@ -370,41 +371,33 @@ std::vector<ServiceEntry> nc_services(Ipvs &ipvs, const std::optional<ServiceId>
 	return nc;
 }
 
-// Everything a summary shows, fetched before anything is printed: an -s
-// nc service's table twice, @interval_s apart (once without an interval),
-// and its policy and counters; a --pe nc service's templates and
-// connections once, at the end.
-std::vector<NcSummary> fetch_summaries(const std::optional<ServiceId> &one, uint32_t interval_s, size_t top_n)
+// One moment of the nc services (@one, or all): IPVS's services and
+// servers, each -s nc service's policy, counters, drains and table, and
+// the connection table if a --pe nc service needs it.
+NcSnapshot fetch_snapshot(const std::optional<ServiceId> &one)
 {
 	Ipvs ipvs;
-	const std::vector<ServiceEntry> services = nc_services(ipvs, one);
 	std::optional<Nc> nc;
-	std::vector<std::vector<NcEntry>> before(services.size());
-	const auto scheduler = [](const ServiceEntry &s) { return s.conf.sched == NC_SCHED_NAME; };
-	if (std::any_of(services.begin(), services.end(), scheduler))
-		nc.emplace();
-	if (nc && interval_s) {
-		for (size_t i = 0; i < services.size(); i++)
-			if (scheduler(services[i]))
-				before[i] = nc->table(services[i].id);
-		std::this_thread::sleep_for(std::chrono::seconds(interval_s));
-	}
-	std::vector<Connection> conns;
-	if (!std::all_of(services.begin(), services.end(), scheduler))
-		conns = read_connections();
-	std::vector<NcSummary> out;
-	for (size_t i = 0; i < services.size(); i++) {
-		const ServiceId &id = services[i].id;
-		if (!scheduler(services[i])) {
-			out.push_back(summarize_engine(id, ipvs.dests(id), conns, top_n));
-			continue;
+	NcSnapshot snap;
+	for (const auto &s : nc_services(ipvs, one)) {
+		NcServiceData d{s, ipvs.dests(s.id), std::nullopt, {}};
+		if (s.conf.sched == NC_SCHED_NAME) {
+			if (!nc)
+				nc.emplace();
+			d.nc = nc->get(s.id);
+			d.table = nc->table(s.id);
 		}
-		const std::vector<NcEntry> now = nc->table(id);
-		out.push_back(summarize(id, ipvs.dests(id), now, interval_s ? &before[i] : nullptr,
-					uint64_t{interval_s} * 1000, top_n));
-		attach_service(out.back(), nc->get(id));
+		snap.services.push_back(std::move(d));
 	}
-	return out;
+	if (std::any_of(snap.services.begin(), snap.services.end(), [](const auto &d) { return !d.scheduler(); }))
+		snap.conns = read_connections();
+	return snap;
+}
+
+void need_nc_module()
+{
+	if (!nc_module_loaded())
+		throw KernelError(ENOENT, "ip_vs_nc is not loaded (modprobe ip_vs_nc)");
 }
 
 } // namespace
@@ -413,9 +406,14 @@ int cmd_nc_summary(const Options &o)
 {
 	std::vector<NcSummary> summaries;
 	with_context(o.service ? o.service->str() : "", [&] {
-		if (!nc_module_loaded())
-			throw KernelError(ENOENT, "ip_vs_nc is not loaded (modprobe ip_vs_nc)");
-		summaries = fetch_summaries(o.service, o.interval_s, o.top_n);
+		need_nc_module();
+		std::optional<NcSnapshot> before;
+		if (o.interval_s) {
+			before = fetch_snapshot(o.service);
+			std::this_thread::sleep_for(std::chrono::seconds(o.interval_s));
+		}
+		summaries = summarize_snapshot(fetch_snapshot(o.service), before ? &*before : nullptr,
+					       uint64_t{o.interval_s} * 1000, o.top_n);
 	});
 	print_nc_summaries(std::cout, summaries, o.format);
 	return 0;
@@ -426,13 +424,33 @@ int cmd_nc_metrics(const Options &o)
 	std::vector<NcSummary> summaries;
 	const bool loaded = nc_module_loaded();
 	if (loaded)
-		with_context("reading the nc services", [&] { summaries = fetch_summaries(std::nullopt, 0, 0); });
+		with_context("reading the nc services",
+			     [&] { summaries = summarize_snapshot(fetch_snapshot(std::nullopt), nullptr, 0, 0); });
 	std::ostringstream text;
 	print_metrics(text, summaries, loaded);
 	if (o.textfile.empty())
 		std::cout << text.str();
 	else
 		write_file_atomically(o.textfile, text.str());
+	return 0;
+}
+
+int cmd_nc_top(const Options &o)
+{
+	std::optional<NcSnapshot> before;
+	run_live(
+		[&](double secs) {
+			std::vector<NcSummary> out;
+			with_context(o.service ? o.service->str() : "", [&] {
+				need_nc_module();
+				NcSnapshot now = fetch_snapshot(o.service);
+				out = summarize_snapshot(now, before ? &*before : nullptr,
+							 static_cast<uint64_t>(secs * 1000), o.top_n);
+				before = std::move(now);
+			});
+			return out;
+		},
+		std::max(o.interval_s, 1u));
 	return 0;
 }
 

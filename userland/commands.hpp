@@ -31,6 +31,7 @@ int cmd_nc_table(const Options &o);
 int cmd_nc_flush(const Options &o);
 int cmd_nc_summary(const Options &o);
 int cmd_nc_metrics(const Options &o);
+int cmd_nc_top(const Options &o);
 
 // Run @f; a KernelError it throws comes out reworded for an operator and
 // prefixed with @doing. @enoent: what ENOENT means for this request.

@@ -191,4 +191,24 @@ NcSummary summarize_engine(const ServiceId &id, const std::vector<DestEntry> &de
 	return s;
 }
 
+std::vector<NcSummary> summarize_snapshot(const NcSnapshot &now, const NcSnapshot *before, uint64_t interval_ms,
+					  size_t top_n)
+{
+	std::vector<NcSummary> out;
+	for (const auto &d : now.services) {
+		const ServiceId &id = d.entry.id;
+		if (!d.scheduler()) {
+			out.push_back(summarize_engine(id, d.dests, now.conns, top_n));
+			continue;
+		}
+		const std::vector<NcEntry> *earlier = nullptr;
+		for (const auto &b : before ? before->services : std::vector<NcServiceData>{})
+			if (b.scheduler() && b.entry.id.str() == id.str())
+				earlier = &b.table;
+		out.push_back(summarize(id, d.dests, d.table, earlier, interval_ms, top_n));
+		attach_service(out.back(), *d.nc);
+	}
+	return out;
+}
+
 } // namespace ncadm

@@ -49,6 +49,29 @@ struct NcSummary {
 	std::vector<NcClassLoad> top;	   // heaviest first, at most top_n
 };
 
+// One service as fetched for a summary: IPVS's view of it and its
+// servers, and for an -s nc service its policy, counters, drains and
+// sticky table.
+struct NcServiceData {
+	ServiceEntry entry;
+	std::vector<DestEntry> dests;
+	std::optional<NcService> nc;
+	std::vector<NcEntry> table;
+	bool scheduler() const { return nc.has_value(); }
+};
+
+// Everything the summaries of one moment need, fetched before anything
+// is computed or printed (commands.cpp fetches it).
+struct NcSnapshot {
+	std::vector<NcServiceData> services;
+	std::vector<Connection> conns; // /proc/net/ip_vs_conn, for --pe nc services
+};
+
+// The summaries of @now; with @before (taken @interval_ms earlier) an -s
+// nc class weighs its connections since then.
+std::vector<NcSummary> summarize_snapshot(const NcSnapshot &now, const NcSnapshot *before, uint64_t interval_ms,
+					  size_t top_n);
+
 // Summarize @entries (the table now) over @dests. With @earlier (the
 // table @interval_ms before), a class's weight is its connections since
 // then; without, since it was first seen. Classes on a server no longer

@@ -16,7 +16,7 @@ namespace ncadm {
 
 enum class Command { AddService, EditService, DelService, Clear, AddServer, EditServer, DelServer, List,
 		     Save, Restore, Zero, SetTimeouts, StartDaemon, StopDaemon, NcTable, NcFlush, NcSummary,
-		     NcMetrics };
+		     NcMetrics, NcTop };
 
 struct Options {
 	Command cmd = Command::List;

@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <sstream>
 
+#include "live.hpp"
 #include "metrics.hpp"
 #include "output.hpp"
 #include "parse.hpp"
@@ -253,6 +255,35 @@ TEST(Metrics, ModuleNotLoaded)
 {
 	EXPECT_EQ(metrics(false), "# HELP ipvs_nc_module_loaded 1 when the ip_vs_nc module is loaded.\n"
 				  "# TYPE ipvs_nc_module_loaded gauge\nipvs_nc_module_loaded 0\n");
+}
+
+TEST(Live, ScreenWithBarsRatesAndTopClasses)
+{
+	NcSummary then = summarize(vip(), dests, now, nullptr, 0, 2);
+	NcService nc;
+	nc.id = vip();
+	nc.stats.lookups = 100;
+	attach_service(then, nc);
+	NcSummary s = then;
+	s.nc->stats.lookups = 130; // 30 in 2 s
+	s.nc->stats.new_classes = 4;
+	const std::vector<NcSummary> before{then};
+	const std::string screen = render_live({s}, &before, 2.0, 100, 40);
+	EXPECT_NE(screen.find("TCP 192.0.2.1:80 nc: 5 classes  lookups 15.0/s  new 2.0/s  repicked 0.0/s  expired 0.0/s\n"),
+		  std::string::npos)
+		<< screen;
+	// 10.1.0.1: 40 % of the classes (8 of 20 cells), 66.7 % of the weights
+	EXPECT_NE(screen.find("  10.1.0.1:80                   2        2         50  [########     |      ]\n"),
+		  std::string::npos)
+		<< screen;
+	EXPECT_NE(screen.find("  10.1.0.3:80                   0        1          3  [|###                ] draining\n"),
+		  std::string::npos)
+		<< screen;
+	EXPECT_NE(screen.find("  71.0.0.0/8               10.1.0.1:80                      40\n"), std::string::npos) << screen;
+	// a small terminal gets the first lines, each cut to its width
+	const std::string small = render_live({s}, &before, 2.0, 30, 4);
+	EXPECT_EQ(std::count(small.begin(), small.end(), '\n'), 4);
+	EXPECT_EQ(small.find("TCP 192.0.2.1:80 nc: 5 classes\n"), small.find("TCP")) << small;
 }
 
 } // namespace

@@ -8,7 +8,9 @@
 # prometheus-node-exporter (textfile collector, beside its ipvs collector)
 # serves over HTTP with the counters of that traffic, the per-server class
 # counts and, after a server's weight goes to 0, its draining classes;
-# promtool check metrics accepts the series.
+# promtool check metrics accepts the series. ncadm --nc-top under tmux
+# shows the same classes per server and the class that sends, and quits
+# on q.
 set -euo pipefail
 . "$(dirname "$0")/../lib/topo.sh"
 
@@ -127,7 +129,41 @@ grep -qx "ipvs_nc_service_info{local_address=\"$VIP\",local_mark=\"\",local_port
 # -s nc service + (3 + 4 x 3) for the --pe nc one.
 expect_eq "ipvs_nc_ samples for two services of three servers" "$(grep -c '^ipvs_nc_' "$TMPDIR/scrape")" 41
 
-# 3. Drain: the heavy class's server goes to weight 0 (drain keep: its
+# 3. The live view, in a terminal under tmux: the same per-server classes,
+# class 72 (sending in a loop) the heaviest of the last second with a
+# lookup rate above 0, and q quits with status 0.
+export TERM=xterm
+tm() { tmux -S "$TMPDIR/tmux.sock" "$@"; }
+touch "$TMPDIR/sending"
+(
+	while [ -e "$TMPDIR/sending" ]; do
+		probe cli --to "$VIP:80" --from 72.1.0.1 > /dev/null || nc_fail "class 72's connection during the live view"
+	done
+) &
+sender=$!
+tm new-session -d -s top -x 120 -y 40 \
+	"ip netns exec dir $NC_BIN/ncadm --nc-top $VIP:80 --interval 1 --top 3; echo \"status \$?\" > $TMPDIR/top.rc; sleep 600"
+screen() { tm capture-pane -p -t top > "$TMPDIR/screen"; }
+shows_traffic() {
+	screen
+	grep -q "^TCP $VIP:80 nc: 13 classes  lookups [1-9][0-9.]*/s" "$TMPDIR/screen" &&
+		grep -A1 '^  Heaviest class' "$TMPDIR/screen" | grep -q '^  72\.0\.0\.0/8 '
+}
+nc_wait 120 "the live view does not show class 72's traffic: $(cat "$TMPDIR/screen" 2>/dev/null)" shows_traffic
+cat "$TMPDIR/screen"
+rm "$TMPDIR/sending"
+wait "$sender"
+for i in 1 2 3; do
+	grep -Eq "^  $(topo_rs_addr "$i"):80 +1 +$(table_count "$i") " "$TMPDIR/screen" ||
+		nc_fail "the live view's line of rs$i does not show its $(table_count "$i") classes: $(cat "$TMPDIR/screen")"
+done
+tm send-keys -t top q
+nc_wait 30 "ncadm --nc-top did not quit on q" test -s "$TMPDIR/top.rc"
+expect_eq "ncadm --nc-top after q" "$(cat "$TMPDIR/top.rc")" "status 0"
+tm kill-server
+expect_err "needs a terminal" ncadm dir --nc-top "$VIP:80"
+
+# 4. Drain: the heavy class's server goes to weight 0 (drain keep: its
 # classes stay); the next file shows them as draining.
 hs=$(echo "$heavy_server" | sed 's/:80$//')
 n=$(awk -v s="$heavy_server" 'NR > 2 && $2 == s' "$TMPDIR/table" | wc -l)
