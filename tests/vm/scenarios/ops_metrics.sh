@@ -49,6 +49,21 @@ nc_log "classes per server in the table: $expected_counts"
 heavy_server=$(awk '$1 == "71.0.0.0/8" { print $2 }' "$TMPDIR/table")
 [ -n "$heavy_server" ] || nc_fail "class 71 is not in the table: $(cat "$TMPDIR/table")"
 
+# send_from_72 / stop_sending: class 72 connects in a loop in between.
+send_from_72() {
+	touch "$TMPDIR/sending"
+	(
+		while [ -e "$TMPDIR/sending" ]; do
+			probe cli --to "$VIP:80" --from 72.1.0.1 > /dev/null || nc_fail "class 72's connection in a loop"
+		done
+	) &
+	sender=$!
+}
+stop_sending() {
+	rm "$TMPDIR/sending"
+	wait "$sender"
+}
+
 # 1. --nc-summary, since first seen: per-server classes, class 71 first.
 ncadm dir --nc-summary "$VIP:80" --interval 0 --top 1 -o json > "$TMPDIR/summary.json"
 ncadm dir --nc-summary "$VIP:80" --interval 0 --top 3
@@ -63,16 +78,9 @@ grep -q "\"top\":\[{\"class\":\"71.0.0.0/8\",\"server\":\"$heavy_server\",\"conn
 # Over an interval: only class 72 sends while the summary watches (a
 # loop that starts before it and stops after it), so 72 leads and 71,
 # silent, weighs 0.
-touch "$TMPDIR/sending"
-(
-	while [ -e "$TMPDIR/sending" ]; do
-		probe cli --to "$VIP:80" --from 72.1.0.1 > /dev/null || nc_fail "class 72's connection during the interval"
-	done
-) &
-sender=$!
+send_from_72
 ncadm dir --nc-summary "$VIP:80" --interval 3 --top 13 -o json > "$TMPDIR/interval.json"
-rm "$TMPDIR/sending"
-wait "$sender"
+stop_sending
 grep -q '"interval_ms":3000' "$TMPDIR/interval.json" || nc_fail "no 3 s interval: $(cat "$TMPDIR/interval.json")"
 grep -Eq '"top":\[\{"class":"72.0.0.0/8","server":"[^"]*","conns":[1-9]' "$TMPDIR/interval.json" ||
 	nc_fail "class 72 does not lead the 3 s interval: $(cat "$TMPDIR/interval.json")"
@@ -134,13 +142,7 @@ expect_eq "ipvs_nc_ samples for two services of three servers" "$(grep -c '^ipvs
 # lookup rate above 0, and q quits with status 0.
 export TERM=xterm
 tm() { tmux -S "$TMPDIR/tmux.sock" "$@"; }
-touch "$TMPDIR/sending"
-(
-	while [ -e "$TMPDIR/sending" ]; do
-		probe cli --to "$VIP:80" --from 72.1.0.1 > /dev/null || nc_fail "class 72's connection during the live view"
-	done
-) &
-sender=$!
+send_from_72
 tm new-session -d -s top -x 120 -y 40 \
 	"ip netns exec dir $NC_BIN/ncadm --nc-top $VIP:80 --interval 1 --top 3; echo \"status \$?\" > $TMPDIR/top.rc; sleep 600"
 screen() { tm capture-pane -p -t top > "$TMPDIR/screen"; }
@@ -151,8 +153,7 @@ shows_traffic() {
 }
 nc_wait 120 "the live view does not show class 72's traffic: $(cat "$TMPDIR/screen" 2>/dev/null)" shows_traffic
 cat "$TMPDIR/screen"
-rm "$TMPDIR/sending"
-wait "$sender"
+stop_sending
 for i in 1 2 3; do
 	grep -Eq "^  $(topo_rs_addr "$i"):80 +1 +$(table_count "$i") " "$TMPDIR/screen" ||
 		nc_fail "the live view's line of rs$i does not show its $(table_count "$i") classes: $(cat "$TMPDIR/screen")"
