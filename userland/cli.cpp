@@ -17,7 +17,7 @@
 #include <netinet/in.h>
 
 #include <algorithm>
-#include <cstdlib>
+#include <stdexcept>
 #include <iostream>
 
 extern "C" {
@@ -246,7 +246,10 @@ po::variables_map read_args(const std::vector<std::string> &args)
 // A command's first row: the one that names it (-l is --list).
 const CommandSpec &spec_of(Command cmd)
 {
-	return *std::find_if(commands.begin(), commands.end(), [&](const auto &c) { return c.cmd == cmd; });
+	auto it = std::find_if(commands.begin(), commands.end(), [&](const auto &c) { return c.cmd == cmd; });
+	if (it == commands.end())
+		throw std::logic_error("ncadm: a command without a row in the command table");
+	return *it;
 }
 
 // The one command given, and every other option one it takes.
@@ -568,18 +571,14 @@ void parse_format(const po::variables_map &vm, Options &o)
 Options parse(const std::vector<std::string> &args, bool restoring)
 {
 	const po::variables_map vm = read_args(args);
-	if (vm.count("help") && !restoring) {
-		std::cout << usage_text();
-		std::exit(0);
-	}
-	if (vm.count("version") && !restoring) {
-		std::cout << "ncadm " NCADM_VERSION " (ipvsadm 1.31 command line)\n";
-		std::exit(0);
+	Options o;
+	if ((vm.count("help") || vm.count("version")) && !restoring) {
+		o.cmd = vm.count("help") ? Command::Help : Command::Version;
+		return o;
 	}
 	const CommandSpec &cmd = the_command(vm);
 	if (restoring && !cmd.restorable)
 		throw UsageError("command not allowed in a restore file");
-	Options o;
 	o.cmd = cmd.cmd;
 	const int services = parse_service(vm, o);
 	if (o.cmd == Command::SetTimeouts)
@@ -638,6 +637,14 @@ Options parse_restore_line(const std::vector<std::string> &args)
 
 int run(const Options &o)
 {
+	if (o.cmd == Command::Help) {
+		std::cout << usage_text();
+		return 0;
+	}
+	if (o.cmd == Command::Version) {
+		std::cout << "ncadm " NCADM_VERSION " (ipvsadm 1.31 command line)\n";
+		return 0;
+	}
 	return spec_of(o.cmd).handler(o);
 }
 

@@ -52,7 +52,8 @@ struct CommandSpec {
 const std::vector<CommandSpec> &command_table();
 
 // Parse and check a whole command line (without the program name);
-// throws UsageError naming the problem. -h and -V print and exit.
+// throws UsageError naming the problem. -h and -V give Command::Help and
+// Command::Version, which run() prints.
 Options parse_command_line(const std::vector<std::string> &args);
 
 // One line of an ncadm -R file: as above, refusing commands that cannot

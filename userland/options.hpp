@@ -16,7 +16,8 @@ namespace ncadm {
 
 enum class Command { AddService, EditService, DelService, Clear, AddServer, EditServer, DelServer, List,
 		     Save, Restore, Zero, SetTimeouts, StartDaemon, StopDaemon, NcTable, NcFlush, NcSummary,
-		     NcMetrics, NcTop };
+		     NcMetrics, NcTop,
+		     Help, Version }; // Help, Version: -h, -V (no row in the command table)
 
 struct Options {
 	Command cmd = Command::List;

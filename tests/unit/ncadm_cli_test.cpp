@@ -121,6 +121,15 @@ TEST(Cli, OptionsGoWithTheirCommands)
 		  "--mcast-ttl does not go with --stop-daemon");
 }
 
+// -h and -V are commands the parser returns (run() prints them): the
+// parser never exits the process.
+TEST(Cli, HelpAndVersionAreReturnedNotExited)
+{
+	EXPECT_EQ(parse_command_line({"-h"}).cmd, Command::Help);
+	EXPECT_EQ(parse_command_line({"--version"}).cmd, Command::Version);
+	EXPECT_EQ(parse_command_line({"-L", "-h"}).cmd, Command::Help);
+}
+
 TEST(Cli, RestoreLinesRefuseWhatCannotBeRestored)
 {
 	EXPECT_EQ(parse_restore_line({"-A", "-t", "192.0.2.1:80"}).cmd, Command::AddService);
