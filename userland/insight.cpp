@@ -202,9 +202,9 @@ std::vector<NcSummary> summarize_snapshot(const NcSnapshot &now, const NcSnapsho
 			continue;
 		}
 		const std::vector<NcEntry> *earlier = nullptr;
-		for (const auto &b : before ? before->services : std::vector<NcServiceData>{})
-			if (b.scheduler() && b.entry.id.str() == id.str())
-				earlier = &b.table;
+		for (size_t i = 0; before && i < before->services.size(); i++)
+			if (before->services[i].scheduler() && before->services[i].entry.id.str() == id.str())
+				earlier = &before->services[i].table;
 		out.push_back(summarize(id, d.dests, d.table, earlier, interval_ms, top_n));
 		attach_service(out.back(), *d.nc);
 	}

@@ -43,9 +43,9 @@ std::string rate_line(const NcSummary &s, const std::vector<NcSummary> *before, 
 	if (!s.nc)
 		return "";
 	const NcService *was = nullptr;
-	for (const auto &b : before ? *before : std::vector<NcSummary>{})
-		if (b.nc && b.id.str() == s.id.str())
-			was = &*b.nc;
+	for (size_t i = 0; before && i < before->size(); i++)
+		if ((*before)[i].nc && (*before)[i].id.str() == s.id.str())
+			was = &*(*before)[i].nc;
 	if (!was || secs <= 0)
 		return "  rates: first refresh";
 	const auto rate = [&](uint64_t NcStats::*f) {

@@ -78,10 +78,14 @@ void print_service_metrics(std::ostream &out, const std::vector<NcSummary> &all)
 		    "An nc service: mode scheduler (-s nc) or engine (--pe nc), its class key, first pick and drain rule.");
 	for (const auto &s : all) {
 		std::string l = service_labels(s.id) + ",mode=\"" + (s.engine ? "engine" : "scheduler") + "\"";
+		// One label set for the whole family (node_exporter fills in
+		// missing ones with ""): the engine's are empty.
 		if (s.nc)
 			l += ",key=\"" + format_key(s.nc->policy.key, s.nc->policy.plen4, s.nc->policy.plen6) +
 			     "\",pick=\"" + std::string(pick_name(s.nc->policy.pick)) + "\",drain=\"" +
 			     std::string(drain_name(s.nc->policy.drain)) + "\"";
+		else
+			l += ",key=\"\",pick=\"\",drain=\"\"";
 		info.sample(l, uint64_t{1});
 	}
 	Family classes(out, "ipvs_nc_classes", "gauge",

@@ -103,6 +103,31 @@ TEST(Insight, HeaviestClassesOverAnInterval)
 	EXPECT_EQ(s.interval_ms, 2000u);
 }
 
+// The same through two snapshots: the earlier table is the earlier
+// snapshot's service of the same name.
+TEST(Insight, SnapshotsOverAnInterval)
+{
+	const auto snapshot = [](const std::vector<NcEntry> &table) {
+		NcSnapshot snap;
+		NcServiceData d;
+		d.entry.id = vip();
+		d.entry.conf.sched = NC_SCHED_NAME;
+		d.dests = dests;
+		d.nc = NcService{vip(), {}, {}, {}};
+		d.table = table;
+		snap.services.push_back(d);
+		return snap;
+	};
+	const NcSnapshot before = snapshot({entry("71.0.0.0/8", "10.1.0.1:80", 39, 7000)});
+	const std::vector<NcSummary> s = summarize_snapshot(snapshot(now), &before, 2000, 5);
+	ASSERT_EQ(s.size(), 1u);
+	EXPECT_EQ(s[0].interval_ms, 2000u);
+	ASSERT_EQ(s[0].top.size(), 5u);
+	EXPECT_EQ(s[0].top[0].cls.str(), "73.0.0.0/8"); // 30, all new since then
+	EXPECT_EQ(s[0].top[4].cls.str(), "71.0.0.0/8"); // 40 - 39
+	EXPECT_EQ(s[0].top[4].conns, 1u);
+}
+
 Connection conn(const char *client, uint16_t cport, const char *server, const char *pe_data = nullptr)
 {
 	Connection c;

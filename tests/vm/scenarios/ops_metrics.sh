@@ -131,7 +131,7 @@ expect_eq "ipvs_nc_server_classes" \
 # The same labels as node_exporter's ipvs collector: the two join.
 [ -n "$(series node_ipvs_backend_weight "$(server "$svc" 1)")" ] ||
 	nc_fail "no node_ipvs_backend_weight with the labels of ipvs_nc_server_classes: $(grep node_ipvs_backend_weight "$TMPDIR/scrape")"
-grep -qx "ipvs_nc_service_info{local_address=\"$VIP\",local_mark=\"\",local_port=\"8080\",mode=\"engine\",proto=\"TCP\"} 1" \
+grep -qx "ipvs_nc_service_info{drain=\"\",key=\"\",$(echo "$eng" | sed 's/,proto=/,mode="engine",pick="",proto=/')} 1" \
 	"$TMPDIR/scrape" || nc_fail "no ipvs_nc_service_info of the --pe nc service: $(grep ipvs_nc_service_info "$TMPDIR/scrape")"
 # Cardinality as docs/operations.md counts it: 1 + (13 + 4 x 3) for the
 # -s nc service + (3 + 4 x 3) for the --pe nc one.
