@@ -60,8 +60,8 @@
  *
  * NC_CMD_SET_POLICY with NC_ATTR_ENGINE: sets the class attributes
  *	present on top of the engine policy in force; the scheduler-only
- *	attributes (STICKY, PICK, DRAIN, DRAIN_SECS, MAX_ENTRIES, BOUND) are
- *	refused. Existing
+ *	attributes (STICKY, PICK, DRAIN, DRAIN_SECS, MAX_ENTRIES, BOUND,
+ *	HANDBACK_IDLE, HANDBACK_RATE) are refused. Existing
  *	templates keep the class they were made with and run out as usual;
  *	new connections are classed under the new policy.
  *
@@ -149,6 +149,7 @@ enum nc_drain {
 #define NC_MAX_SUBNETS		32
 #define NC_MIN_BOUND		101	/* load bound, percent of the fair share */
 #define NC_MAX_BOUND		1000
+#define NC_MAX_HANDBACK_RATE	10000	/* hand-backs a second */
 
 enum nc_cmd {
 	NC_CMD_UNSPEC,
@@ -210,6 +211,11 @@ enum nc_pol_attr {
 	NC_POL_ATTR_DRAIN_SECS,	/* u32, seconds: NC_DRAIN_DEADLINE's time,
 				 * 1..NC_MAX_STICKY_SECS; 0 with any other
 				 * rule (a DRAIN without it sets 0) */
+	NC_POL_ATTR_HANDBACK_IDLE, /* u32, seconds, 0: off; with the hash
+				 * pick, a class idle this long whose server
+				 * is not its hash owner moves to the owner */
+	NC_POL_ATTR_HANDBACK_RATE, /* u32, at most this many moves a second,
+				 * 1..NC_MAX_HANDBACK_RATE (0 when off) */
 	__NC_POL_ATTR_MAX
 };
 #define NC_POL_ATTR_MAX (__NC_POL_ATTR_MAX - 1)
@@ -280,6 +286,7 @@ enum nc_stats_attr {
 	NC_STATS_ATTR_PAD,
 	NC_STATS_ATTR_SPILLED,	/* new classes the load bound sent past
 				 * their hash owner (it was over the bound) */
+	NC_STATS_ATTR_HANDED_BACK, /* idle classes moved to their hash owner */
 	__NC_STATS_ATTR_MAX
 };
 #define NC_STATS_ATTR_MAX (__NC_STATS_ATTR_MAX - 1)

@@ -27,6 +27,8 @@ struct nc_policy {
 	uint32_t max_entries;
 	uint32_t bound;		/* percent; 0: no load bound */
 	uint32_t drain_secs;	/* NC_DRAIN_DEADLINE's time; 0 otherwise */
+	uint32_t handback_idle;	/* seconds; 0: no hand-back */
+	uint32_t handback_rate;	/* hand-backs a second at most */
 	uint32_t n_subnets;	/* 0: every client is grouped by class */
 	struct nc_subnet subnets[NC_MAX_SUBNETS];
 };
@@ -60,6 +62,8 @@ static inline unsigned int nc_family_bits(uint8_t family)
 #define NC_ERR_DRAIN		"unknown drain rule"
 #define NC_ERR_DRAIN_SECS	"drain deadline must be 1 s to 31 days"
 #define NC_ERR_DRAIN_SECS_RULE	"a drain time goes with the deadline rule only"
+#define NC_ERR_HANDBACK		"hand-back needs an idle time of 1 s to 31 days and a rate of 1..10000 a second"
+#define NC_ERR_HANDBACK_PICK	"hand-back needs the hash first pick"
 #define NC_ERR_STICKY		"sticky time must be 1 s to 31 days"
 #define NC_ERR_MAX_ENTRIES	"entry cap must be 1..16777216"
 #define NC_ERR_BOUND		"load bound must be 0 (off) or 1.01 to 10"
@@ -196,6 +200,12 @@ static inline const char *nc_policy_check(const struct nc_policy *p)
 		return NC_ERR_DRAIN_SECS;
 	if (p->drain != NC_DRAIN_DEADLINE && p->drain_secs)
 		return NC_ERR_DRAIN_SECS_RULE;
+	if ((p->handback_idle || p->handback_rate) &&
+	    (!p->handback_idle || p->handback_idle > NC_MAX_STICKY_SECS ||
+	     !p->handback_rate || p->handback_rate > NC_MAX_HANDBACK_RATE))
+		return NC_ERR_HANDBACK;
+	if (p->handback_idle && p->pick != NC_PICK_HASH)
+		return NC_ERR_HANDBACK_PICK;
 	why = nc_check_plen4(p->plen4);
 	if (!why)
 		why = nc_check_plen6(p->plen6);

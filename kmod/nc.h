@@ -96,6 +96,7 @@ struct nc_policy_rcu {
 
 struct nc_stats {
 	u64 lookups, hits, new, expired, repicked, overflow, noserver, spilled;
+	u64 handed_back;
 };
 
 #define nc_stat_inc(t, field)	this_cpu_inc((t)->stats->field)
@@ -108,6 +109,7 @@ struct nc_table {
 	struct nc_policy_rcu __rcu	*policy;
 	struct nc_stats __percpu	*stats;
 	struct delayed_work		gc_work;	/* reclaims expired entries */
+	unsigned long			expire_at;	/* next reclaim, jiffies */
 	struct nc_hrw_map __rcu		*hrw;	/* hash pick's owners, nc_pick.c */
 	struct nc_drains __rcu		*drains; /* weight-0 servers, nc_drain.c */
 

@@ -40,6 +40,8 @@ static const struct nla_policy nc_pol_policy[NC_POL_ATTR_MAX + 1] = {
 	[NC_POL_ATTR_MAX_ENTRIES] = { .type = NLA_U32 },
 	[NC_POL_ATTR_BOUND] = { .type = NLA_U32 },
 	[NC_POL_ATTR_DRAIN_SECS] = { .type = NLA_U32 },	/* nc_policy_check */
+	[NC_POL_ATTR_HANDBACK_IDLE] = { .type = NLA_U32 },
+	[NC_POL_ATTR_HANDBACK_RATE] = { .type = NLA_U32 },
 	[NC_POL_ATTR_SUBNETS]	= NLA_POLICY_NESTED(nc_subnets_policy),
 };
 
@@ -311,7 +313,9 @@ static int nc_fill_policy_rcu(struct sk_buff *skb, struct nc_table *t)
 	    nla_put_u8(skb, NC_POL_ATTR_DRAIN, drain) ||
 	    nla_put_u32(skb, NC_POL_ATTR_MAX_ENTRIES, p->max_entries) ||
 	    nla_put_u32(skb, NC_POL_ATTR_BOUND, p->bound) ||
-	    nla_put_u32(skb, NC_POL_ATTR_DRAIN_SECS, p->drain_secs))
+	    nla_put_u32(skb, NC_POL_ATTR_DRAIN_SECS, p->drain_secs) ||
+	    nla_put_u32(skb, NC_POL_ATTR_HANDBACK_IDLE, p->handback_idle) ||
+	    nla_put_u32(skb, NC_POL_ATTR_HANDBACK_RATE, p->handback_rate))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -344,7 +348,9 @@ static int nc_fill_stats(struct sk_buff *skb, struct nc_table *t)
 	    nla_put_u64_64bit(skb, NC_STATS_ATTR_ENTRIES, nc_table_entries(t),
 			      NC_STATS_ATTR_PAD) ||
 	    nla_put_u64_64bit(skb, NC_STATS_ATTR_NOSERVER, s.noserver, NC_STATS_ATTR_PAD) ||
-	    nla_put_u64_64bit(skb, NC_STATS_ATTR_SPILLED, s.spilled, NC_STATS_ATTR_PAD))
+	    nla_put_u64_64bit(skb, NC_STATS_ATTR_SPILLED, s.spilled, NC_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, NC_STATS_ATTR_HANDED_BACK, s.handed_back,
+			      NC_STATS_ATTR_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -539,7 +545,8 @@ static int nc_parse_policy(const struct nlattr *nest, struct nc_policy *p,
 		return err;
 	a = tb[NC_POL_ATTR_STICKY] ?: tb[NC_POL_ATTR_PICK] ?:
 	    tb[NC_POL_ATTR_DRAIN] ?: tb[NC_POL_ATTR_MAX_ENTRIES] ?:
-	    tb[NC_POL_ATTR_BOUND] ?: tb[NC_POL_ATTR_DRAIN_SECS];
+	    tb[NC_POL_ATTR_BOUND] ?: tb[NC_POL_ATTR_DRAIN_SECS] ?:
+	    tb[NC_POL_ATTR_HANDBACK_IDLE] ?: tb[NC_POL_ATTR_HANDBACK_RATE];
 	if (engine && a)
 		return nc_err(extack, a,
 			      "the persistence engine takes only the class key, prefix lengths and nc-subnet list",
@@ -558,6 +565,10 @@ static int nc_parse_policy(const struct nlattr *nest, struct nc_policy *p,
 	}
 	if (tb[NC_POL_ATTR_DRAIN_SECS])
 		p->drain_secs = nla_get_u32(tb[NC_POL_ATTR_DRAIN_SECS]);
+	if (tb[NC_POL_ATTR_HANDBACK_IDLE])
+		p->handback_idle = nla_get_u32(tb[NC_POL_ATTR_HANDBACK_IDLE]);
+	if (tb[NC_POL_ATTR_HANDBACK_RATE])
+		p->handback_rate = nla_get_u32(tb[NC_POL_ATTR_HANDBACK_RATE]);
 	if (tb[NC_POL_ATTR_STICKY]) {
 		p->sticky_secs = nla_get_u32(tb[NC_POL_ATTR_STICKY]);
 		why = nc_check_sticky(p->sticky_secs);

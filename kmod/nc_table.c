@@ -413,18 +413,74 @@ static unsigned long nc_gc_delay(struct nc_table *t, const struct nc_policy *p)
 	return next ? min(delay, next + 1) : delay;
 }
 
+/*
+ * (Re)queue the collector: by expire_at, and within a second when
+ * hand-back is on (its rate is per second).
+ */
+static void nc_gc_queue(struct nc_table *t, const struct nc_policy *p, bool mod)
+{
+	long left = (long)(t->expire_at - jiffies);
+	unsigned long delay = left < 1 ? 1 : left;
+
+	if (p->handback_idle)
+		delay = min(delay, (unsigned long)HZ);
+	if (mod)
+		mod_delayed_work(nc_wq, &t->gc_work, delay);
+	else
+		queue_delayed_work(nc_wq, &t->gc_work, delay);
+}
+
 /* A server started draining: the collector wakes by its deadline. */
 void nc_table_drain_started(struct nc_table *t)
 {
-	unsigned long delay;
-
 	mutex_lock(&nc_registry_mutex);
-	delay = nc_gc_delay(t, &t_policy(t)->p);
-	mod_delayed_work(nc_wq, &t->gc_work, delay);
+	t->expire_at = jiffies + nc_gc_delay(t, &t_policy(t)->p);
+	nc_gc_queue(t, &t_policy(t)->p, true);
 	mutex_unlock(&nc_registry_mutex);
 }
 
-/* Process context: the walk may sleep, the rehash worker's lock is ours. */
+/*
+ * Hand-back: move up to @p->handback_rate classes idle for at least
+ * handback_idle, whose server is not their bucket's hash owner (a server
+ * joined or came back), to that owner. The entry is replaced, so the
+ * class's next connection goes there and the listing shows it at once.
+ * Under the registry mutex; the walk holds RCU (no sleeping inside).
+ */
+static void nc_handback(struct nc_table *t, const struct nc_policy *p)
+{
+	unsigned long idle = (unsigned long)p->handback_idle * HZ, now;
+	unsigned int budget = p->handback_rate;
+	struct rhashtable_iter iter;
+	struct ip_vs_dest *owner;
+	struct nc_entry *e;
+
+	rhashtable_walk_enter(&t_ht(t)->ht, &iter);
+	rhashtable_walk_start(&iter);
+	while (budget && (e = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(e))
+			continue;	/* -EAGAIN: resized, walking again */
+		now = jiffies;
+		if (nc_entry_idle(e, now) < idle)
+			continue;
+		owner = nc_pick(t->svc, t, NC_PICK_HASH, 0, &e->key);
+		if (!owner || owner == e->dest)
+			continue;
+		if (!nc_table_store(t, p, &e->key, owner, e, now)) {
+			/* @e is freed after a grace period, not before */
+			trace_nc_repick(t->svc, e, NC_REPICK_HANDBACK);
+			this_cpu_inc(t->stats->handed_back);
+		}
+		budget--;
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+}
+
+/*
+ * Process context: the walk may sleep, the rehash worker's lock is ours.
+ * With hand-back on it runs every second (the rate is per second); the
+ * expiry walk keeps its own interval.
+ */
 static void nc_gc_expire(struct work_struct *work)
 {
 	struct nc_table *t = container_of(to_delayed_work(work),
@@ -435,14 +491,24 @@ static void nc_gc_expire(struct work_struct *work)
 
 	mutex_lock(&nc_registry_mutex);
 	p = &t_policy(t)->p;
-	sticky = nc_sticky_jiffies(p);
-	n = nc_table_remove_if(t, nc_match_expired, &sticky, NC_REMOVE_EXPIRED);
-	this_cpu_add(t->stats->expired, n);
-	if (p->drain == NC_DRAIN_DEADLINE) {
-		n = nc_table_remove_if(t, nc_match_drained, t, NC_REMOVE_DRAINED);
-		this_cpu_add(t->stats->repicked, n);
+	if (time_after_eq(jiffies, t->expire_at)) {
+		sticky = nc_sticky_jiffies(p);
+		n = nc_table_remove_if(t, nc_match_expired, &sticky,
+				       NC_REMOVE_EXPIRED);
+		this_cpu_add(t->stats->expired, n);
+		if (p->drain == NC_DRAIN_DEADLINE) {
+			n = nc_table_remove_if(t, nc_match_drained, t,
+					       NC_REMOVE_DRAINED);
+			this_cpu_add(t->stats->repicked, n);
+		}
+		t->expire_at = jiffies + nc_gc_delay(t, p);
 	}
-	queue_delayed_work(nc_wq, &t->gc_work, nc_gc_delay(t, p));
+	if (p->handback_idle) {
+		local_bh_disable();	/* nc_table_store, as from softirq */
+		nc_handback(t, p);
+		local_bh_enable();
+	}
+	nc_gc_queue(t, p, false);
 	mutex_unlock(&nc_registry_mutex);
 }
 
@@ -481,7 +547,8 @@ int nc_table_set_policy(struct nc_table *t, const struct nc_policy *p)
 	}
 	rcu_assign_pointer(t->policy, np);
 	/* A shorter sticky time (or a drain deadline) must reclaim sooner. */
-	mod_delayed_work(nc_wq, &t->gc_work, nc_gc_delay(t, p));
+	t->expire_at = jiffies + nc_gc_delay(t, p);
+	nc_gc_queue(t, p, true);
 
 	kfree_rcu(old, rcu);
 	if (oht)
@@ -505,6 +572,7 @@ void nc_table_sum_stats(struct nc_table *t, struct nc_stats *sum)
 		sum->overflow += READ_ONCE(s->overflow);
 		sum->noserver += READ_ONCE(s->noserver);
 		sum->spilled += READ_ONCE(s->spilled);
+		sum->handed_back += READ_ONCE(s->handed_back);
 	}
 }
 
@@ -543,6 +611,7 @@ struct nc_table *nc_table_create(struct ip_vs_service *svc,
 	t->svc = svc;
 	INIT_LIST_HEAD(&t->registry);
 	INIT_DELAYED_WORK(&t->gc_work, nc_gc_expire);
+	t->expire_at = jiffies + nc_gc_interval(p);
 	queue_delayed_work(nc_wq, &t->gc_work, nc_gc_interval(p));
 	return t;
 }

@@ -38,7 +38,8 @@ enum nc_trace_why { NC_WHY_NEW, NC_WHY_EXPIRED, NC_WHY_MOVED };
 /* Where nc_expire found the entry. */
 enum nc_trace_at { NC_AT_LOOKUP, NC_AT_COLLECTOR };
 /* Why nc_repick gave up on the class's server. */
-enum nc_trace_repick { NC_REPICK_DRAINED, NC_REPICK_UNAVAILABLE, NC_REPICK_REMOVED };
+enum nc_trace_repick { NC_REPICK_DRAINED, NC_REPICK_UNAVAILABLE, NC_REPICK_REMOVED,
+		       NC_REPICK_HANDBACK };
 
 /* Addresses are stored as socket addresses, printed with %pISpc. */
 #define NC_TRACE_SA	sizeof(struct sockaddr_in6)
@@ -97,6 +98,7 @@ TRACE_DEFINE_ENUM(NC_AT_COLLECTOR);
 TRACE_DEFINE_ENUM(NC_REPICK_DRAINED);
 TRACE_DEFINE_ENUM(NC_REPICK_UNAVAILABLE);
 TRACE_DEFINE_ENUM(NC_REPICK_REMOVED);
+TRACE_DEFINE_ENUM(NC_REPICK_HANDBACK);
 
 /* The fields every event has: the service and the class. */
 #define NC_TRACE_SVC_CLASS_FIELDS					\
@@ -188,7 +190,8 @@ TRACE_EVENT(nc_repick,
 		  __print_symbolic(__entry->reason,
 				   { NC_REPICK_DRAINED, "drained" },
 				   { NC_REPICK_UNAVAILABLE, "unavailable" },
-				   { NC_REPICK_REMOVED, "removed" }))
+				   { NC_REPICK_REMOVED, "removed" },
+				   { NC_REPICK_HANDBACK, "handback" }))
 );
 
 TRACE_EVENT(nc_overflow,

@@ -58,6 +58,7 @@ const OptionSpec option_table[] = {
 	{"nc-drain", 0, Arg::Value, G_NC},
 	{"nc-max-entries", 0, Arg::Value, G_NC},
 	{"nc-bound", 0, Arg::Value, G_NC},
+	{"nc-handback", 0, Arg::Value, G_NC},
 	{"real-server", 'r', Arg::Value, G_SERVER},
 	{"gatewaying", 'g', Arg::None, G_SERVER_CONF},
 	{"ipip", 'i', Arg::None, G_SERVER_CONF},
@@ -178,7 +179,9 @@ const char *nc_options_usage =
 	"  --nc-drain RULE      sysctl | keep | repick | deadline=TIME (default sysctl)\n"
 	"  --nc-max-entries N   entry cap (default 65536)\n"
 	"  --nc-bound C         hash pick skips a server above C times its share of\n"
-	"                       connections, e.g. 1.25 (default off)\n";
+	"                       connections, e.g. 1.25 (default off)\n"
+	"  --nc-handback IDLE,RATE  classes idle IDLE go back to their hash owner (a\n"
+	"                       server joined or returned), RATE a second, e.g. 10m,5 (off)\n";
 
 // A row's options as boost's "name,l" and value semantics.
 void add_option(po::options_description &d, const char *name, char letter, Arg arg)
@@ -449,6 +452,10 @@ void parse_nc_options(const po::variables_map &vm, Options &o)
 		o.nc.bound = parse_bound(value(vm, "nc-bound"));
 	if (o.nc.bound.value_or(0) && o.nc.pick.value_or(NC_PICK_HASH) != NC_PICK_HASH)
 		throw UsageError(std::string("--nc-bound: ") + NC_ERR_BOUND_PICK);
+	if (vm.count("nc-handback"))
+		o.nc.handback = parse_handback(value(vm, "nc-handback"));
+	if (o.nc.handback && o.nc.handback->idle && o.nc.pick.value_or(NC_PICK_HASH) != NC_PICK_HASH)
+		throw UsageError(std::string("--nc-handback: ") + NC_ERR_HANDBACK_PICK);
 	if (o.nc.empty())
 		return;
 	if (!o.sched_given || o.conf.sched == NC_SCHED_NAME)
@@ -456,7 +463,7 @@ void parse_nc_options(const po::variables_map &vm, Options &o)
 	else if (o.conf.pe != NC_PE_NAME)
 		throw UsageError("nc options need -s nc, not -s " + o.conf.sched);
 	else if (o.nc.scheduler_only())
-		throw UsageError("--sticky, --nc-pick, --nc-drain, --nc-max-entries and --nc-bound need -s nc; with -s " +
+		throw UsageError("--sticky, --nc-pick, --nc-drain, --nc-max-entries, --nc-bound and --nc-handback need -s nc; with -s " +
 				 o.conf.sched + " --pe nc takes --nc-key and --nc-subnet");
 }
 

@@ -296,6 +296,10 @@ void put_nc_policy(Message &m, const NcPolicyChange &c)
 	}
 	if (c.max_entries)
 		m.put_u32(NC_POL_ATTR_MAX_ENTRIES, *c.max_entries);
+	if (c.handback) {
+		m.put_u32(NC_POL_ATTR_HANDBACK_IDLE, c.handback->idle);
+		m.put_u32(NC_POL_ATTR_HANDBACK_RATE, c.handback->rate);
+	}
 	if (c.bound)
 		m.put_u32(NC_POL_ATTR_BOUND, *c.bound);
 	if (c.subnets) {
@@ -324,6 +328,8 @@ NcService parse_nc_service(nlmsghdr *nlh)
 	s.policy.max_entries = u32(NC_POL_ATTR_MAX_ENTRIES);
 	s.policy.bound = u32(NC_POL_ATTR_BOUND);
 	s.policy.drain_secs = u32(NC_POL_ATTR_DRAIN_SECS);
+	s.policy.handback_idle = u32(NC_POL_ATTR_HANDBACK_IDLE);
+	s.policy.handback_rate = u32(NC_POL_ATTR_HANDBACK_RATE);
 	if (pol[NC_POL_ATTR_SUBNETS]) {
 		nlattr *a;
 		int rem;
@@ -341,6 +347,7 @@ NcService parse_nc_service(nlmsghdr *nlh)
 	s.stats.entries = get_u64(st[NC_STATS_ATTR_ENTRIES]);
 	s.stats.noserver = get_u64(st[NC_STATS_ATTR_NOSERVER]);
 	s.stats.spilled = get_u64(st[NC_STATS_ATTR_SPILLED]);
+	s.stats.handed_back = get_u64(st[NC_STATS_ATTR_HANDED_BACK]);
 	if (top[NC_ATTR_DRAINING]) {
 		nlattr *a;
 		int rem;

@@ -457,7 +457,9 @@ std::string nc_rule_options(const NcPolicy &p)
 	return "--sticky " + format_duration(p.sticky) + " --nc-key " + format_key(p.key, p.plen4, p.plen6) +
 	       " --nc-pick " + std::string(pick_name(p.pick)) + " --nc-drain " + format_drain(p.drain, p.drain_secs) +
 	       " --nc-max-entries " + std::to_string(p.max_entries) +
-	       (p.bound ? " --nc-bound " + format_bound(p.bound) : "") + nc_subnet_option(p);
+	       (p.bound ? " --nc-bound " + format_bound(p.bound) : "") +
+	       (p.handback_idle ? " --nc-handback " + format_handback(p.handback_idle, p.handback_rate) : "") +
+	       nc_subnet_option(p);
 }
 
 std::string nc_engine_options(const NcPolicy &p)

@@ -127,6 +127,8 @@ void print_counters(std::ostream &out, const std::vector<NcSummary> &all)
 		{"ipvs_nc_noserver_total", "Connections with no real server available.", &NcStats::noserver},
 		{"ipvs_nc_bound_spills_total", "New classes the load bound sent past their hash owner.",
 		 &NcStats::spilled},
+		{"ipvs_nc_handed_back_total", "Idle classes moved back to their hash owner (--nc-handback).",
+		 &NcStats::handed_back},
 	};
 	for (const auto &c : counters)
 		scheduler_counter(out, all, c.name, c.help, [&](const NcService &s) { return s.stats.*c.field; });
@@ -169,7 +171,7 @@ void print_server_metrics(std::ostream &out, const std::vector<NcSummary> &all)
 		for (const auto &s : all)
 			for (const auto &l : s.servers)
 				if (l.*g.ms)
-					f.sample(server_labels(s.id, l), number(*(l.*g.ms) / 1000.0));
+					f.sample(server_labels(s.id, l), number(static_cast<double>(*(l.*g.ms)) / 1000.0));
 	}
 }
 

@@ -85,6 +85,7 @@ struct NcPolicy {
 	uint32_t sticky = 0, max_entries = 0;
 	uint32_t bound = 0; // percent, 0: no load bound
 	uint32_t drain_secs = 0; // the deadline rule's time
+	uint32_t handback_idle = 0, handback_rate = 0; // 0: no hand-back
 	std::vector<Network> subnets;
 };
 
@@ -94,11 +95,15 @@ struct NcPolicyChange {
 	std::optional<uint32_t> sticky;
 	std::optional<uint8_t> pick;
 	std::optional<DrainSpec> drain;
+	std::optional<HandbackSpec> handback;
 	std::optional<uint32_t> max_entries, bound;
 	std::optional<std::vector<Network>> subnets;
-	bool empty() const { return !key && !sticky && !pick && !drain && !max_entries && !bound && !subnets; }
+	bool empty() const
+	{
+		return !key && !sticky && !pick && !drain && !max_entries && !bound && !handback && !subnets;
+	}
 	// Options only the scheduler has; the engine takes the class part.
-	bool scheduler_only() const { return sticky || pick || drain || max_entries || bound; }
+	bool scheduler_only() const { return sticky || pick || drain || max_entries || bound || handback; }
 	NcPolicyChange class_part() const
 	{
 		NcPolicyChange c;
@@ -112,6 +117,7 @@ struct NcStats {
 	uint64_t lookups = 0, hits = 0, new_classes = 0, expired = 0, repicked = 0,
 		 overflow = 0, entries = 0, noserver = 0;
 	uint64_t spilled = 0; // new classes the load bound sent past their hash owner
+	uint64_t handed_back = 0; // idle classes moved back to their hash owner
 };
 
 // A server of weight 0 of an -s nc service.

@@ -59,7 +59,8 @@ void print_nc_stats(Printer &p, const NcStats &st)
 	p.unum(Show::Any, "repicked", "  repicked %s", st.repicked);
 	p.unum(Show::Any, "overflow", "  overflow %s", st.overflow);
 	p.unum(Show::Any, "noserver", "  noserver %s", st.noserver);
-	p.unum(Show::Any, "spilled", "  spilled %s\n", st.spilled);
+	p.unum(Show::Any, "spilled", "  spilled %s", st.spilled);
+	p.unum(Show::Any, "handed_back", "  handed-back %s\n", st.handed_back);
 	p.unum(Show::Json, "entries", nullptr, st.entries);
 	p.end_object();
 }
@@ -78,6 +79,10 @@ void print_nc_service(Printer &p, const NcService &s)
 	p.unum(Show::Json, "bound_percent", nullptr, pol.bound);
 	if (pol.bound)
 		p.str(Show::Text, nullptr, "  bound %s", format_bound(pol.bound));
+	p.unum(Show::Json, "handback_idle_seconds", nullptr, pol.handback_idle);
+	p.unum(Show::Json, "handback_rate", nullptr, pol.handback_rate);
+	if (pol.handback_idle)
+		p.str(Show::Text, nullptr, "  handback %s", format_handback(pol.handback_idle, pol.handback_rate));
 	p.str(Show::Any, "drain", nullptr, drain_name(pol.drain));
 	p.unum(Show::Json, "drain_seconds", nullptr, pol.drain_secs);
 	p.str(Show::Text, nullptr, "  drain %s", format_drain(pol.drain, pol.drain_secs));

@@ -338,6 +338,26 @@ DrainSpec parse_drain(std::string_view s)
 	return DrainSpec{NC_DRAIN_DEADLINE, clamp32(secs)};
 }
 
+HandbackSpec parse_handback(std::string_view s)
+{
+	if (s == "off")
+		return HandbackSpec{};
+	const auto comma = s.find(',');
+	if (comma == std::string_view::npos)
+		throw UsageError("bad hand-back " + quoted(s) + " (expected IDLE,RATE such as 10m,5, or off)");
+	HandbackSpec h;
+	h.idle = clamp32(parse_minutes_or_unit(s.substr(0, comma), "hand-back idle time"));
+	h.rate = clamp32(parse_number(s.substr(comma + 1), 0, UINT64_MAX, "hand-back rate"));
+	if (!h.idle || h.idle > NC_MAX_STICKY_SECS || !h.rate || h.rate > NC_MAX_HANDBACK_RATE)
+		throw rule_error("--nc-handback", s, NC_ERR_HANDBACK);
+	return h;
+}
+
+std::string format_handback(uint32_t idle, uint32_t rate)
+{
+	return idle ? format_duration(idle) + "," + std::to_string(rate) : "off";
+}
+
 std::string format_drain(unsigned drain, uint32_t secs)
 {
 	if (drain == NC_DRAIN_DEADLINE)

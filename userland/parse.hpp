@@ -78,6 +78,15 @@ struct DrainSpec {
 };
 // "sysctl", "keep", "repick" or "deadline=TIME" (TIME as --sticky's).
 DrainSpec parse_drain(std::string_view s);
+// Hand-back of idle classes to their hash owner: idle time and rate.
+struct HandbackSpec {
+	uint32_t idle = 0; // seconds; 0: off
+	uint32_t rate = 0; // moves a second at most
+};
+// "IDLE,RATE" (IDLE as --sticky's, RATE a second) or "off".
+HandbackSpec parse_handback(std::string_view s);
+// As --nc-handback takes it: "10m,5", "off".
+std::string format_handback(uint32_t idle, uint32_t rate);
 
 // The one table of protocol names ("TCP", "UDP", "SCTP"; "?" for any
 // other), as ipvsadm prints them; JSON and getservbyname() want them in

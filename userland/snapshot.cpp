@@ -53,7 +53,8 @@ bool same_dest_conf(const DestEntry &a, const DestEntry &b)
 bool same_policy(const NcPolicy &a, const NcPolicy &b)
 {
 	if (a.key != b.key || a.plen4 != b.plen4 || a.plen6 != b.plen6 || a.pick != b.pick || a.drain != b.drain ||
-	    a.drain_secs != b.drain_secs || a.sticky != b.sticky || a.max_entries != b.max_entries || a.bound != b.bound ||
+	    a.drain_secs != b.drain_secs || a.handback_idle != b.handback_idle ||
+	    a.handback_rate != b.handback_rate || a.sticky != b.sticky || a.max_entries != b.max_entries || a.bound != b.bound ||
 	    a.subnets.size() != b.subnets.size())
 		return false;
 	for (size_t i = 0; i < a.subnets.size(); i++)
@@ -71,6 +72,7 @@ NcPolicyChange change_to(const NcPolicy &p)
 	c.sticky = p.sticky;
 	c.pick = p.pick;
 	c.drain = DrainSpec{p.drain, p.drain_secs};
+	c.handback = HandbackSpec{p.handback_idle, p.handback_rate};
 	c.max_entries = p.max_entries;
 	c.bound = p.bound;
 	c.subnets = p.subnets;

@@ -307,6 +307,8 @@ bool policy_in_range(const NcPolicy &p)
 	k.drain = p.drain;
 	k.drain_secs = p.drain_secs;
 	k.bound = p.bound;
+	k.handback_idle = p.handback_idle;
+	k.handback_rate = p.handback_rate;
 	k.sticky_secs = p.sticky;
 	k.max_entries = p.max_entries;
 	for (const Network &n : p.subnets) // a 33rd is refused as "too many"

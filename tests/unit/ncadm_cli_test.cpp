@@ -90,7 +90,7 @@ TEST(Cli, EnginePolicyOnAStockScheduler)
 	EXPECT_EQ(o.conf.pe, NC_PE_NAME);
 	EXPECT_EQ(o.conf.timeout, 600u);
 	EXPECT_EQ(error_of({"-A", "-t", "192.0.2.1:80", "-s", "wlc", "-p", "--pe", "nc", "--sticky", "5"}),
-		  "--sticky, --nc-pick, --nc-drain, --nc-max-entries and --nc-bound need -s nc; with -s wlc --pe nc takes "
+		  "--sticky, --nc-pick, --nc-drain, --nc-max-entries, --nc-bound and --nc-handback need -s nc; with -s wlc --pe nc takes "
 		  "--nc-key and --nc-subnet");
 }
 

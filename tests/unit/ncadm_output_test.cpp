@@ -63,7 +63,7 @@ TEST(Output, NcServicesAsText)
 		  "TCP 192.0.2.1:80 nc\n"
 		  "  key classful,/48  sticky 30m  pick hash  drain sysctl  max-entries 65536\n"
 		  "  nc-subnet 172.0.0.0/8,2001:db8::/32\n"
-		  "  entries 3  lookups 10  hits 7  new 3  expired 0  repicked 0  overflow 0  noserver 0  spilled 0\n"
+		  "  entries 3  lookups 10  hits 7  new 3  expired 0  repicked 0  overflow 0  noserver 0  spilled 0  handed-back 0\n"
 		  "TCP [2001:db8::1]:443 pe nc\n"
 		  "  key /16,/56\n"
 		  "  nc-subnet all\n");
@@ -74,9 +74,9 @@ TEST(Output, NcServicesAsJson)
 	EXPECT_EQ(listing(Format::Json),
 		  "{\"services\":[{\"service\":{\"family\":\"inet\",\"protocol\":\"tcp\",\"address\":\"192.0.2.1\","
 		  "\"port\":80},\"policy\":{\"key\":\"classful\",\"prefix4\":24,\"prefix6\":48,\"sticky_seconds\":1800,"
-		  "\"pick\":\"hash\",\"bound_percent\":0,\"drain\":\"sysctl\",\"drain_seconds\":0,\"max_entries\":65536,\"nc_subnets\":[\"172.0.0.0/8\","
+		  "\"pick\":\"hash\",\"bound_percent\":0,\"handback_idle_seconds\":0,\"handback_rate\":0,\"drain\":\"sysctl\",\"drain_seconds\":0,\"max_entries\":65536,\"nc_subnets\":[\"172.0.0.0/8\","
 		  "\"2001:db8::/32\"]},\"stats\":{\"lookups\":10,\"hits\":7,\"new\":3,\"expired\":0,\"repicked\":0,"
-		  "\"overflow\":0,\"noserver\":0,\"spilled\":0,\"entries\":3}}],\"engines\":[{\"service\":{\"family\":\"inet6\","
+		  "\"overflow\":0,\"noserver\":0,\"spilled\":0,\"handed_back\":0,\"entries\":3}}],\"engines\":[{\"service\":{\"family\":\"inet6\","
 		  "\"protocol\":\"tcp\",\"address\":\"2001:db8::1\",\"port\":443},\"engine\":\"nc\",\"policy\":"
 		  "{\"key\":\"prefix\",\"prefix4\":16,\"prefix6\":56,\"nc_subnets\":[]}}]}\n");
 }

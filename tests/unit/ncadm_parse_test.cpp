@@ -177,6 +177,13 @@ TEST(Parse, PickAndDrain)
 	EXPECT_EQ(error_of([] { parse_drain("deadline=0s"); }),
 		  "--nc-drain 'deadline=0s': drain deadline must be 1 s to 31 days");
 	EXPECT_EQ(error_of([] { parse_drain("deadline=soon"); }), "bad drain deadline 'soon' (not a number)");
+	EXPECT_EQ(parse_handback("10m,5").idle, 600u);
+	EXPECT_EQ(parse_handback("10m,5").rate, 5u);
+	EXPECT_EQ(parse_handback("off").idle, 0u);
+	EXPECT_EQ(format_handback(600, 5), "10m,5");
+	EXPECT_EQ(format_handback(0, 0), "off");
+	EXPECT_EQ(error_of([] { parse_handback("10s,10001"); }),
+		  "--nc-handback '10s,10001': hand-back needs an idle time of 1 s to 31 days and a rate of 1..10000 a second");
 }
 
 } // namespace

@@ -85,7 +85,7 @@ expect_eq "templates of :80 after --nc-subnet 10.0.0.0/8" "$(templates 80)" \
 nc_log "policy change with a live template: $(templates 80)"
 
 # 5. Bad input, one line each; nothing half-applied.
-expect_err "--sticky, --nc-pick, --nc-drain, --nc-max-entries and --nc-bound need -s nc; with -s wlc --pe nc takes --nc-key and --nc-subnet" \
+expect_err "--sticky, --nc-pick, --nc-drain, --nc-max-entries, --nc-bound and --nc-handback need -s nc; with -s wlc --pe nc takes --nc-key and --nc-subnet" \
 	ncadm dir -A -t "$VIP:83" -s wlc -p 60 --pe nc --sticky 5
 expect_err "nc options need -s nc, not -s wlc" ncadm dir -A -t "$VIP:83" -s wlc -p 60 --nc-key classful
 expect_err "has host bits set" ncadm dir -A -t "$VIP:83" -s wlc -p 60 --pe nc --nc-subnet 10.0.0.1/8
