@@ -110,6 +110,7 @@ struct nc_table {
 	struct nc_stats __percpu	*stats;
 	struct delayed_work		gc_work;	/* reclaims expired entries */
 	unsigned long			expire_at;	/* next reclaim, jiffies */
+	unsigned long			handback_at;	/* next hand-back pass */
 	struct nc_hrw_map __rcu		*hrw;	/* hash pick's owners, nc_pick.c */
 	struct nc_drains __rcu		*drains; /* weight-0 servers, nc_drain.c */
 

@@ -414,16 +414,18 @@ static unsigned long nc_gc_delay(struct nc_table *t, const struct nc_policy *p)
 }
 
 /*
- * (Re)queue the collector: by expire_at, and within a second when
- * hand-back is on (its rate is per second).
+ * (Re)queue the collector: by expire_at, and with hand-back on by its
+ * next pass (a second after the last one: the rate is per second).
  */
 static void nc_gc_queue(struct nc_table *t, const struct nc_policy *p, bool mod)
 {
-	long left = (long)(t->expire_at - jiffies);
-	unsigned long delay = left < 1 ? 1 : left;
+	unsigned long next = t->expire_at, delay;
+	long left;
 
-	if (p->handback_idle)
-		delay = min(delay, (unsigned long)HZ);
+	if (p->handback_idle && time_before(t->handback_at, next))
+		next = t->handback_at;
+	left = (long)(next - jiffies);
+	delay = left < 1 ? 1 : left;
 	if (mod)
 		mod_delayed_work(nc_wq, &t->gc_work, delay);
 	else
@@ -503,10 +505,12 @@ static void nc_gc_expire(struct work_struct *work)
 		}
 		t->expire_at = jiffies + nc_gc_delay(t, p);
 	}
-	if (p->handback_idle) {
+	/* A pass a second at most: the rate is per second. */
+	if (p->handback_idle && time_after_eq(jiffies, t->handback_at)) {
 		local_bh_disable();	/* nc_table_store, as from softirq */
 		nc_handback(t, p);
 		local_bh_enable();
+		t->handback_at = jiffies + HZ;
 	}
 	nc_gc_queue(t, p, false);
 	mutex_unlock(&nc_registry_mutex);
@@ -612,6 +616,7 @@ struct nc_table *nc_table_create(struct ip_vs_service *svc,
 	INIT_LIST_HEAD(&t->registry);
 	INIT_DELAYED_WORK(&t->gc_work, nc_gc_expire);
 	t->expire_at = jiffies + nc_gc_interval(p);
+	t->handback_at = jiffies;
 	queue_delayed_work(nc_wq, &t->gc_work, nc_gc_interval(p));
 	return t;
 }

@@ -3,17 +3,18 @@
 
 #include "families.hpp"
 #include "insight.hpp"
-#include "live.hpp"
 #include "ipvs_list.hpp"
+#include "live.hpp"
 #include "metrics.hpp"
 #include "output.hpp"
 
 #include <linux/ip_vs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <iostream>
 #include <chrono>
+#include <iostream>
 #include <map>
 #include <sstream>
 #include <thread>
