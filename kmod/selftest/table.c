@@ -188,6 +188,7 @@ static void __init nc_st_expiry(struct nc_selftest *st)
 	/* Even classes were last used 61 s ago, odd ones 59 s ago. */
 	for (i = 0; i < 200; i++)
 		nc_st_store(t, i, st->dest[0], now - (i % 2 ? 59 : 61) * HZ);
+	t->expire_at = jiffies;		/* the collector's expiry is due */
 	nc_gc_expire(&t->gc_work.work);
 	for (i = 0; i < 200; i++)
 		kept += !!nc_st_lookup(t, i) == (i % 2);
