@@ -59,6 +59,8 @@ expect_eq "new classes of rs1 sent to rs1 while it is above the bound" "$(awk '$
 probe cli --to "$svc" --from "$(echo $others | tr ' ' ,)" > "$f"
 expect_eq "new classes of idle servers, bound 1.25" "$(sort "$f" | paste -sd' ')" \
 	"$(grep -wFf <(echo $others | tr ' ' '\n') "$TMPDIR/map0" | sort | paste -sd' ')"
+# Each new class of rs1 went past its hash owner: one bound spill each.
+expect_eq "bound spills counted" "$(ncadm_counter dir "$svc" spilled)" "$(echo $tested | wc -w)"
 
 ncadm dir -E -t "$svc" --nc-bound off
 ncadm dir --nc-flush "$svc" > /dev/null
