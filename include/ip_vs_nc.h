@@ -68,6 +68,36 @@
  * NC_CMD_DEL_ENGINE: forgets the engine policy of NC_ATTR_SERVICE, or
  *	with no service every engine policy of the namespace. Replies with
  *	NC_ATTR_FLUSHED, the number of policies forgotten.
+ *
+ * Pins (operator overrides): a pin sends every client of a network to one
+ * real server, before and instead of the table: a pinned network is its
+ * own class, never expires and counts no entry. The longest pinned network
+ * containing a client wins. When the pin's server has weight 0 the drain
+ * rule applies as to an entry (keep: it stays; repick, or deadline past:
+ * the network's clients go to the first pick as one class, remembered in
+ * the table as usual, until the weight comes back); a removed server is
+ * never followed (the pin stays, and follows it again if it is added
+ * back). At most NC_MAX_PINS a service.
+ *
+ * NC_CMD_GET_PINS: doit with NC_ATTR_SERVICE; replies with NC_ATTR_SERVICE
+ *	and NC_ATTR_PINS (every pin, in one message of up to about 8 KiB).
+ *
+ * NC_CMD_SET_PIN: NC_ATTR_SERVICE, NC_ATTR_CLASS and NC_ATTR_DEST (with
+ *	its port). NC_ATTR_CLASS with NC_ADDR_ATTR_PLEN is the network;
+ *	without, the class of that address under the policy in force. A pin
+ *	of the same network is replaced (its server changes).
+ *
+ * NC_CMD_DEL_PIN: NC_ATTR_SERVICE and NC_ATTR_CLASS (as for SET_PIN), or
+ *	without NC_ATTR_CLASS every pin of the service. Replies with
+ *	NC_ATTR_FLUSHED, the number of pins removed; naming a network that
+ *	has no pin is ENOENT.
+ *
+ * NC_CMD_MOVE: NC_ATTR_SERVICE, NC_ATTR_CLASS (an address, no PLEN: its
+ *	class moves) and NC_ATTR_DEST (with its port, weight above 0). The
+ *	class's entry now points to that server, with its sticky time
+ *	starting again; a class under a pin is refused (EBUSY: change the
+ *	pin). Replies with NC_ATTR_CLASS (the class) and, if the class had an
+ *	entry, NC_ATTR_DEST (its server before).
  */
 #ifndef _UAPI_IP_VS_NC_H
 #define _UAPI_IP_VS_NC_H
@@ -150,6 +180,7 @@ enum nc_drain {
 #define NC_MIN_BOUND		101	/* load bound, percent of the fair share */
 #define NC_MAX_BOUND		1000
 #define NC_MAX_HANDBACK_RATE	10000	/* hand-backs a second */
+#define NC_MAX_PINS		64	/* a service; each client scans them */
 
 enum nc_cmd {
 	NC_CMD_UNSPEC,
@@ -158,6 +189,10 @@ enum nc_cmd {
 	NC_CMD_GET_TABLE,
 	NC_CMD_FLUSH,
 	NC_CMD_DEL_ENGINE,
+	NC_CMD_SET_PIN,
+	NC_CMD_DEL_PIN,
+	NC_CMD_MOVE,
+	NC_CMD_GET_PINS,
 	__NC_CMD_MAX
 };
 #define NC_CMD_MAX (__NC_CMD_MAX - 1)
@@ -176,6 +211,7 @@ enum nc_attr {
 	NC_ATTR_ENGINE,		/* flag: the persistence engine's policy */
 	NC_ATTR_DRAINING,	/* nest of NC_DRAINING_ATTR_SERVER: the
 				 * service's servers of weight 0 (replies) */
+	NC_ATTR_PINS,		/* nest of NC_PINS_ATTR_PIN (replies) */
 	__NC_ATTR_MAX
 };
 #define NC_ATTR_MAX (__NC_ATTR_MAX - 1)
@@ -272,6 +308,42 @@ enum nc_drain_srv_attr {
 };
 #define NC_DRAIN_SRV_ATTR_MAX (__NC_DRAIN_SRV_ATTR_MAX - 1)
 
+/* Pins of a service, inside NC_ATTR_PINS, longest network first. */
+enum nc_pins_attr {
+	NC_PINS_ATTR_UNSPEC,
+	NC_PINS_ATTR_PIN,		/* nest, enum nc_pin_attr */
+	__NC_PINS_ATTR_MAX
+};
+#define NC_PINS_ATTR_MAX (__NC_PINS_ATTR_MAX - 1)
+
+/**
+ * enum nc_pin_state - what a pin does now
+ * @NC_PIN_FOLLOWED: its clients go to its server
+ * @NC_PIN_DRAINING: the server has weight 0 and the drain rule keeps
+ *	the pinned network there (keep, or deadline not yet past)
+ * @NC_PIN_DRAINED: the server has weight 0 and the drain rule sends the
+ *	network's clients to the first pick (repick, deadline past)
+ * @NC_PIN_REMOVED: the server is not in the service (first pick too)
+ */
+enum nc_pin_state {
+	NC_PIN_FOLLOWED = 0,
+	NC_PIN_DRAINING = 1,
+	NC_PIN_DRAINED = 2,
+	NC_PIN_REMOVED = 3,
+	__NC_PIN_STATE_MAX
+};
+
+enum nc_pin_attr {
+	NC_PIN_ATTR_UNSPEC,
+	NC_PIN_ATTR_NET,	/* nest, enum nc_addr_attr (AF, ADDR, PLEN) */
+	NC_PIN_ATTR_DEST,	/* nest, enum nc_addr_attr (AF, ADDR, PORT) */
+	NC_PIN_ATTR_CONNS,	/* u64, connections sent by the pin */
+	NC_PIN_ATTR_STATE,	/* u8, enum nc_pin_state */
+	NC_PIN_ATTR_PAD,
+	__NC_PIN_ATTR_MAX
+};
+#define NC_PIN_ATTR_MAX (__NC_PIN_ATTR_MAX - 1)
+
 /* Counters of a service, all u64, since the service got nc. */
 enum nc_stats_attr {
 	NC_STATS_ATTR_UNSPEC,
@@ -287,6 +359,8 @@ enum nc_stats_attr {
 	NC_STATS_ATTR_SPILLED,	/* new classes the load bound sent past
 				 * their hash owner (it was over the bound) */
 	NC_STATS_ATTR_HANDED_BACK, /* idle classes moved to their hash owner */
+	NC_STATS_ATTR_PINNED,	/* connections sent by a pin */
+	NC_STATS_ATTR_PINS,	/* pins now */
 	__NC_STATS_ATTR_MAX
 };
 #define NC_STATS_ATTR_MAX (__NC_STATS_ATTR_MAX - 1)

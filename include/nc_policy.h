@@ -73,6 +73,12 @@ static inline unsigned int nc_family_bits(uint8_t family)
 #define NC_ERR_SUBNET_HOST_BITS	"nc-subnet network has host bits set"
 #define NC_ERR_SUBNET_DUP	"duplicate nc-subnet network"
 #define NC_ERR_SUBNET_COUNT	"too many nc-subnet networks (at most 32)"
+#define NC_ERR_PIN_COUNT	"too many pins (at most 64 a service)"
+#define NC_ERR_PIN_NONE		"no pin for that network"
+#define NC_ERR_PIN_SERVER	"no such real server in the service"
+#define NC_ERR_MOVE_PINNED	"a pin covers that class: change the pin instead"
+#define NC_ERR_MOVE_WEIGHT	"the real server has weight 0: it takes no class"
+#define NC_ERR_MOVE_NET		"move takes an address (its class moves), not a network"
 
 static inline const char *nc_check_plen4(unsigned int plen)
 {
@@ -130,6 +136,26 @@ static inline bool nc_subnet_contains(const struct nc_subnet *s,
 	memcpy(masked, addr, len);
 	nc_mask_prefix(masked, len, s->plen);
 	return memcmp(masked, s->addr, len) == 0;
+}
+
+/* The class key of network @s: a pinned network is its own class. */
+static inline void nc_subnet_key(const struct nc_subnet *s,
+				 struct nc_class_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->family = s->family;
+	key->plen = s->plen;
+	memcpy(key->addr, s->addr, sizeof(s->addr));
+}
+
+/* The network of class key @key (the inverse of nc_subnet_key). */
+static inline void nc_key_subnet(const struct nc_class_key *key,
+				 struct nc_subnet *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->family = key->family;
+	s->plen = key->plen;
+	memcpy(s->addr, key->addr, sizeof(s->addr));
 }
 
 /*

@@ -96,7 +96,22 @@ struct nc_policy_rcu {
 
 struct nc_stats {
 	u64 lookups, hits, new, expired, repicked, overflow, noserver, spilled;
-	u64 handed_back;
+	u64 handed_back, pinned;
+};
+
+/* A pinned network and its server (nc_pin.c); never changed in place. */
+struct nc_pin {
+	struct nc_subnet	net;
+	struct ip_vs_dest	*dest;		/* holds a dest reference */
+	atomic64_t		conns;		/* connections it sent */
+	struct rcu_head		rcu;
+};
+
+/* A service's pins, longest network first; replaced whole (RCU). */
+struct nc_pins {
+	struct rcu_head		rcu;
+	unsigned int		n;
+	struct nc_pin		*pin[];
 };
 
 #define nc_stat_inc(t, field)	this_cpu_inc((t)->stats->field)
@@ -113,6 +128,7 @@ struct nc_table {
 	unsigned long			handback_at;	/* next hand-back pass */
 	struct nc_hrw_map __rcu		*hrw;	/* hash pick's owners, nc_pick.c */
 	struct nc_drains __rcu		*drains; /* weight-0 servers, nc_drain.c */
+	struct nc_pins __rcu		*pins;	/* NULL: none, nc_pin.c */
 
 	spinlock_t			lock;	/* the rr/wrr first-pick cursor */
 	struct list_head		*cursor;
@@ -203,7 +219,12 @@ static inline void nc_effective_policy(const struct ip_vs_service *svc,
 		*drain = NC_DRAIN_REPICK;
 }
 
-/* nc_table.c */
+/*
+ * nc_table.c. The registry mutex guards every table's replacement of its
+ * entries, policy and pins (lockdep asserts it where they change); it
+ * nests inside IPVS's __ip_vs_mutex.
+ */
+extern struct mutex nc_registry_mutex;
 struct nc_table *nc_table_create(struct ip_vs_service *svc,
 				 const struct nc_policy *p);
 void nc_table_destroy(struct nc_table *t);
@@ -239,6 +260,8 @@ unsigned int nc_table_remove_if(struct nc_table *t,
 				bool (*match)(const struct nc_entry *, const void *),
 				const void *arg, enum nc_removal why);
 int nc_table_set_policy(struct nc_table *t, const struct nc_policy *p);
+int nc_table_move(struct nc_table *t, const struct nc_class_key *key,
+		  struct ip_vs_dest *dest, const struct ip_vs_dest **was);
 void nc_table_drain_started(struct nc_table *t);
 void nc_registry_lock(void);
 void nc_registry_unlock(void);
@@ -257,6 +280,9 @@ void nc_pick_sync(struct ip_vs_service *svc, struct nc_table *t);
 void nc_pick_release(struct nc_table *t);
 
 /* nc_drain.c */
+bool nc_drain_moves(const struct ip_vs_service *svc,
+		    const struct ip_vs_dest *d, unsigned int drain,
+		    unsigned long now);
 bool nc_drain_sync(struct ip_vs_service *svc, struct nc_table *t);
 void nc_drain_release(struct nc_table *t);
 bool nc_drain_past(const struct nc_table *t, const struct ip_vs_dest *dest,
@@ -267,6 +293,35 @@ int nc_drain_for_each(const struct nc_table *t,
 		      int (*fn)(const struct ip_vs_dest *d,
 				unsigned long since, void *arg),
 		      void *arg);
+
+/*
+ * May a class (or a pinned network) keep going to @d? A removed server
+ * never; a drained (weight 0) one as the drain rule says; an overloaded
+ * one yes, as IPVS persistence templates keep following theirs.
+ */
+static inline bool nc_dest_followed(const struct ip_vs_service *svc,
+				    const struct ip_vs_dest *d,
+				    unsigned int drain, unsigned long now)
+{
+	if (!nc_dest_available(d))
+		return false;
+	return likely(atomic_read(&d->weight) > 0) ||
+	       !nc_drain_moves(svc, d, drain, now);
+}
+
+/* nc_pin.c */
+struct nc_pin *nc_pin_find(const struct nc_pins *pins, int af,
+			   const union nf_inet_addr *addr);
+enum nc_pin_state nc_pin_state(const struct ip_vs_service *svc,
+			       const struct nc_pin *pin, unsigned int drain,
+			       unsigned long now);
+int nc_pin_set(struct nc_table *t, const struct nc_subnet *net,
+	       struct ip_vs_dest *dest);
+int nc_pin_del(struct nc_table *t, const struct nc_subnet *net);
+unsigned int nc_pin_count(const struct nc_table *t);
+int nc_pin_for_each(const struct nc_table *t,
+		    int (*fn)(const struct nc_pin *pin, void *arg), void *arg);
+void nc_pin_release(struct nc_table *t);
 
 /* nc_policy.c */
 void nc_default_policy(struct nc_policy *p);

@@ -116,6 +116,28 @@ bool nc_drain_past(const struct nc_table *t, const struct ip_vs_dest *dest,
 	return r && time_after_eq(now, r->since + (unsigned long)secs * HZ);
 }
 
+/*
+ * Does the drain rule @drain move a class (or pinned network) off @d, now
+ * at weight 0? Under RCU.
+ */
+bool nc_drain_moves(const struct ip_vs_service *svc,
+		    const struct ip_vs_dest *d, unsigned int drain,
+		    unsigned long now)
+{
+	const struct nc_table *t = svc->sched_data;
+
+	switch (drain) {
+	case NC_DRAIN_REPICK:
+		return true;
+	case NC_DRAIN_SYSCTL:
+		return READ_ONCE(svc->ipvs->sysctl_expire_quiescent_template);
+	case NC_DRAIN_DEADLINE:
+		return nc_drain_past(t, d, rcu_dereference(t->policy)->p.drain_secs,
+				     now);
+	}
+	return false;
+}
+
 /* Jiffies until the next deadline still ahead (0: none). Under RCU. */
 unsigned long nc_drain_next_deadline(const struct nc_table *t, u32 secs,
 				     unsigned long now)

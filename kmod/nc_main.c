@@ -20,57 +20,35 @@
 #define CREATE_TRACE_POINTS
 #include "nc_trace.h"
 
-static void nc_client_key(const struct ip_vs_service *svc,
-			  const struct ip_vs_iphdr *iph,
-			  const struct nc_policy *p, unsigned int key_mode,
-			  struct nc_class_key *key)
+/* The client: for ICMP errors, the inner packet's destination. */
+static const union nf_inet_addr *nc_client_addr(const struct ip_vs_iphdr *iph)
 {
-	/* For ICMP errors the client is the inner packet's destination. */
-	nc_addr_key(p, key_mode, svc->af,
-		    ip_vs_iph_inverse(iph) ? &iph->daddr : &iph->saddr, key);
+	return ip_vs_iph_inverse(iph) ? &iph->daddr : &iph->saddr;
 }
 
 enum nc_verdict { NC_FOLLOW, NC_EXPIRED, NC_REPICK };
 
-/* Does the drain rule @drain move a class off @d, now at weight 0? */
-static bool nc_drain_moves(const struct ip_vs_service *svc,
-			   const struct ip_vs_dest *d, unsigned int drain,
-			   unsigned long now)
-{
-	const struct nc_table *t = svc->sched_data;
-
-	switch (drain) {
-	case NC_DRAIN_REPICK:
-		return true;
-	case NC_DRAIN_SYSCTL:
-		return READ_ONCE(svc->ipvs->sysctl_expire_quiescent_template);
-	case NC_DRAIN_DEADLINE:
-		return nc_drain_past(t, d, rcu_dereference(t->policy)->p.drain_secs,
-				     now);
-	}
-	return false;
-}
-
-/*
- * May a class keep following entry @e? A removed server never; a drained
- * (weight 0) one as the drain rule says; an overloaded one yes, as IPVS
- * persistence templates keep following theirs.
- */
+/* May a class keep following entry @e (nc_dest_followed says when)? */
 static enum nc_verdict nc_check_entry(const struct ip_vs_service *svc,
 				      const struct nc_entry *e,
 				      unsigned long sticky, unsigned int drain,
 				      unsigned long now)
 {
-	const struct ip_vs_dest *d = e->dest;
-
 	if (!nc_entry_alive(e, sticky, now))
 		return NC_EXPIRED;
-	if (!nc_dest_available(d))
-		return NC_REPICK;
-	if (unlikely(atomic_read(&d->weight) <= 0) &&
-	    nc_drain_moves(svc, d, drain, now))
-		return NC_REPICK;
-	return NC_FOLLOW;
+	return nc_dest_followed(svc, e->dest, drain, now) ? NC_FOLLOW : NC_REPICK;
+}
+
+/* The pin of the client's network: one load when the service has none. */
+static struct nc_pin *nc_client_pin(const struct ip_vs_service *svc,
+				    const struct nc_table *t,
+				    const struct ip_vs_iphdr *iph)
+{
+	const struct nc_pins *pins = rcu_dereference(t->pins);
+
+	if (likely(!pins))
+		return NULL;
+	return nc_pin_find(pins, svc->af, nc_client_addr(iph));
 }
 
 /* Count, and trace, why a class does not follow its entry @e (or none). */
@@ -112,12 +90,22 @@ static struct ip_vs_dest *nc_schedule(struct ip_vs_service *svc,
 	enum nc_trace_why why;
 	enum nc_verdict v;
 	struct nc_entry *e;
+	struct nc_pin *pin;
 	int tries;
 
 	nc_stat_inc(t, lookups);
 	pol = rcu_dereference(t->policy);
 	nc_effective_policy(svc, pol, &kmode, &pick, &drain);
-	nc_client_key(svc, iph, &pol->p, kmode, &key);
+	pin = nc_client_pin(svc, t, iph);
+	if (likely(!pin)) {
+		nc_addr_key(&pol->p, kmode, svc->af, nc_client_addr(iph), &key);
+	} else if (nc_dest_followed(svc, pin->dest, drain, now)) {
+		atomic64_inc(&pin->conns);
+		nc_stat_inc(t, pinned);
+		return pin->dest;
+	} else {
+		nc_subnet_key(&pin->net, &key);	/* a pinned network is one class */
+	}
 	sticky = nc_sticky_jiffies(&pol->p);
 
 	e = nc_table_lookup(t, &key);
@@ -173,6 +161,7 @@ static void nc_done_svc(struct ip_vs_service *svc)
 	nc_registry_del(t);
 	nc_pick_release(t);
 	nc_drain_release(t);
+	nc_pin_release(t);
 	nc_table_destroy(t);
 }
 

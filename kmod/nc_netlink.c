@@ -64,6 +64,7 @@ static const struct nla_policy nc_attr_policy[NC_ATTR_MAX + 1] = {
 	[NC_ATTR_DRAINING]	= { .type = NLA_REJECT },
 	[NC_ATTR_PAD]		= { .type = NLA_REJECT },
 	[NC_ATTR_ENGINE]	= { .type = NLA_FLAG },
+	[NC_ATTR_PINS]		= { .type = NLA_REJECT },
 };
 
 static struct genl_family nc_genl_family;
@@ -250,6 +251,25 @@ static void nc_subnet_to_inet(const struct nc_subnet *s, u16 *af,
 	memcpy(a, s->addr, s->family == NC_FAMILY_INET ? 4 : 16);
 }
 
+/* A network (an nc-subnet, a pin, a class key's) as an address nest. */
+static int nc_put_net(struct sk_buff *skb, int type, const struct nc_subnet *s)
+{
+	union nf_inet_addr a;
+	u16 af;
+
+	nc_subnet_to_inet(s, &af, &a);
+	return nc_put_addr(skb, type, af, &a, s->plen, -1);
+}
+
+static int nc_put_class(struct sk_buff *skb, int type,
+			const struct nc_class_key *key)
+{
+	struct nc_subnet s;
+
+	nc_key_subnet(key, &s);
+	return nc_put_net(skb, type, &s);
+}
+
 /* A copy of the policy in force, -b flags folded in, to edit. */
 static void nc_policy_in_force(struct nc_table *t, struct nc_policy *p)
 {
@@ -270,10 +290,8 @@ static void nc_policy_in_force(struct nc_table *t, struct nc_policy *p)
 static int nc_put_class_policy(struct sk_buff *skb, const struct nc_policy *p,
 			       unsigned int key)
 {
-	struct nlattr *list, *net;
-	union nf_inet_addr a;
+	struct nlattr *list;
 	u32 i;
-	u16 af;
 
 	if (nla_put_u8(skb, NC_POL_ATTR_KEY, key) ||
 	    nla_put_u8(skb, NC_POL_ATTR_PLEN4, p->plen4) ||
@@ -282,17 +300,9 @@ static int nc_put_class_policy(struct sk_buff *skb, const struct nc_policy *p,
 	list = nla_nest_start(skb, NC_POL_ATTR_SUBNETS);
 	if (!list)
 		return -EMSGSIZE;
-	for (i = 0; i < p->n_subnets; i++) {
-		nc_subnet_to_inet(&p->subnets[i], &af, &a);
-		net = nla_nest_start(skb, NC_SUBNET_ATTR_NET);
-		if (!net)
+	for (i = 0; i < p->n_subnets; i++)
+		if (nc_put_net(skb, NC_SUBNET_ATTR_NET, &p->subnets[i]))
 			return -EMSGSIZE;
-		if (nla_put_u16(skb, NC_ADDR_ATTR_AF, af) ||
-		    nla_put(skb, NC_ADDR_ATTR_ADDR, af == AF_INET ? 4 : 16, &a) ||
-		    nla_put_u8(skb, NC_ADDR_ATTR_PLEN, p->subnets[i].plen))
-			return -EMSGSIZE;
-		nla_nest_end(skb, net);
-	}
 	nla_nest_end(skb, list);
 	return 0;
 }
@@ -350,6 +360,9 @@ static int nc_fill_stats(struct sk_buff *skb, struct nc_table *t)
 	    nla_put_u64_64bit(skb, NC_STATS_ATTR_NOSERVER, s.noserver, NC_STATS_ATTR_PAD) ||
 	    nla_put_u64_64bit(skb, NC_STATS_ATTR_SPILLED, s.spilled, NC_STATS_ATTR_PAD) ||
 	    nla_put_u64_64bit(skb, NC_STATS_ATTR_HANDED_BACK, s.handed_back,
+			      NC_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, NC_STATS_ATTR_PINNED, s.pinned, NC_STATS_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, NC_STATS_ATTR_PINS, nc_pin_count(t),
 			      NC_STATS_ATTR_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
@@ -651,31 +664,64 @@ static int nc_genl_set_policy(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/* Reply to @info with NC_ATTR_FLUSHED = @n in @msg, unless @err. */
+static int nc_reply_count(struct genl_info *info, struct sk_buff *msg, u8 cmd,
+			  unsigned int n, int err)
+{
+	void *hdr;
+
+	if (err)
+		goto fail;
+	err = -EMSGSIZE;
+	hdr = genlmsg_put_reply(msg, info, &nc_genl_family, 0, cmd);
+	if (!hdr || nla_put_u32(msg, NC_ATTR_FLUSHED, n))
+		goto fail;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+fail:
+	nlmsg_free(msg);
+	return err;
+}
+
 static bool nc_match_key(const struct nc_entry *e, const void *key)
 {
 	return nc_class_key_equal(&e->key, key);
 }
 
-static bool nc_match_server(const struct nc_entry *e, const void *arg)
+/* Is @d the real server @srv (any port when it names none)? */
+static bool nc_dest_is(const struct ip_vs_dest *d, const struct nc_addr *srv)
 {
-	const struct nc_addr *srv = arg;
-	const struct ip_vs_dest *d = e->dest;
-
 	return d->af == srv->af && ip_vs_addr_equal(d->af, &d->addr, &srv->addr) &&
 	       (srv->port < 0 || (__force u16)d->port == srv->port);
+}
+
+static bool nc_match_server(const struct nc_entry *e, const void *arg)
+{
+	return nc_dest_is(e->dest, arg);
+}
+
+/* The class of address @a under the policy in force. */
+static void nc_class_of(struct nc_table *t, const struct nc_addr *a,
+			struct nc_class_key *key)
+{
+	const struct nc_policy_rcu *pol;
+	unsigned int kmode, pick, drain;
+
+	rcu_read_lock();
+	pol = rcu_dereference(t->policy);
+	nc_effective_policy(t->svc, pol, &kmode, &pick, &drain);
+	nc_addr_key(&pol->p, kmode, a->af, &a->addr, key);
+	rcu_read_unlock();
 }
 
 static int nc_genl_flush(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
-	const struct nc_policy_rcu *pol;
-	unsigned int kmode, pick, drain;
 	struct nc_class_key key;
 	struct nc_addr addr;
 	struct sk_buff *msg;
 	struct nc_table *t;
 	unsigned int n = 0;
-	void *hdr;
 	int err;
 
 	if (attrs[NC_ATTR_CLASS] && attrs[NC_ATTR_DEST])
@@ -694,12 +740,7 @@ static int nc_genl_flush(struct sk_buff *skb, struct genl_info *info)
 	nc_registry_lock();
 	t = nc_find_or_err(genl_info_net(info), attrs, info->extack, &err);
 	if (t && attrs[NC_ATTR_CLASS]) {
-		/* The class containing that address, under the policy in force. */
-		rcu_read_lock();
-		pol = rcu_dereference(t->policy);
-		nc_effective_policy(t->svc, pol, &kmode, &pick, &drain);
-		nc_addr_key(&pol->p, kmode, addr.af, &addr.addr, &key);
-		rcu_read_unlock();
+		nc_class_of(t, &addr, &key);
 		n = nc_table_remove_if(t, nc_match_key, &key, NC_REMOVE_FLUSH);
 	} else if (t && attrs[NC_ATTR_DEST]) {
 		n = nc_table_remove_if(t, nc_match_server, &addr, NC_REMOVE_FLUSH);
@@ -707,18 +748,7 @@ static int nc_genl_flush(struct sk_buff *skb, struct genl_info *info)
 		n = nc_table_remove_if(t, NULL, NULL, NC_REMOVE_FLUSH);
 	}
 	nc_registry_unlock();
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-
-	hdr = genlmsg_put_reply(msg, info, &nc_genl_family, 0, NC_CMD_FLUSH);
-	if (!hdr || nla_put_u32(msg, NC_ATTR_FLUSHED, n)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return nc_reply_count(info, msg, NC_CMD_FLUSH, n, err);
 }
 
 static int nc_genl_del_engine(struct sk_buff *skb, struct genl_info *info)
@@ -727,7 +757,6 @@ static int nc_genl_del_engine(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	struct nc_svc_id id;
 	unsigned int n;
-	void *hdr;
 	int err;
 
 	if (info->attrs[NC_ATTR_SERVICE]) {
@@ -739,13 +768,294 @@ static int nc_genl_del_engine(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 	n = nc_pe_policy_forget(net, info->attrs[NC_ATTR_SERVICE] ? &id : NULL);
-	hdr = genlmsg_put_reply(msg, info, &nc_genl_family, 0,
-				NC_CMD_DEL_ENGINE);
-	if (!hdr || nla_put_u32(msg, NC_ATTR_FLUSHED, n)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
+	return nc_reply_count(info, msg, NC_CMD_DEL_ENGINE, n, 0);
+}
+
+/*
+ * Pins and moves name a class (NC_ATTR_CLASS) and a real server
+ * (NC_ATTR_DEST, with its port).
+ */
+static int nc_parse_class_dest(struct genl_info *info, struct nc_addr *cls,
+			       struct nc_addr *srv)
+{
+	struct nlattr **attrs = info->attrs;
+	int err;
+
+	if (!attrs[NC_ATTR_CLASS] || !attrs[NC_ATTR_DEST])
+		return nc_err(info->extack, NULL,
+			      "needs a class (NC_ATTR_CLASS) and a real server (NC_ATTR_DEST)",
+			      -EINVAL);
+	err = nc_parse_addr(attrs[NC_ATTR_CLASS], cls, info->extack);
+	if (!err)
+		err = nc_parse_addr(attrs[NC_ATTR_DEST], srv, info->extack);
+	if (!err && srv->port < 0)
+		err = nc_err(info->extack, attrs[NC_ATTR_DEST],
+			     "real server needs a port", -EINVAL);
+	return err;
+}
+
+/*
+ * The network a pin request names: with a prefix length that network
+ * (no host bits set), else the class of the address.
+ */
+static int nc_pin_net_of(struct nc_table *t, const struct nlattr *attr,
+			 const struct nc_addr *a, struct nc_subnet *net,
+			 struct netlink_ext_ack *extack)
+{
+	u8 family = a->af == AF_INET ? NC_FAMILY_INET : NC_FAMILY_INET6;
+	struct nc_class_key key;
+	const char *why;
+
+	if (a->plen < 0) {
+		nc_class_of(t, a, &key);
+		nc_key_subnet(&key, net);
+		return 0;
 	}
+	why = nc_subnet_set(net, family, (const u8 *)&a->addr, a->plen);
+	if (!why && memcmp(net->addr, &a->addr, a->af == AF_INET ? 4 : 16))
+		why = "pinned network has host bits set";
+	return why ? nc_err(extack, attr, why, -EINVAL) : 0;
+}
+
+/* The service's real server @srv, under RCU; NULL if it has none. */
+static struct ip_vs_dest *nc_find_dest_rcu(struct ip_vs_service *svc,
+					   const struct nc_addr *srv)
+{
+	struct ip_vs_dest *d;
+
+	list_for_each_entry_rcu(d, &svc->destinations, n_list)
+		if (nc_dest_is(d, srv))
+			return d;
+	return NULL;
+}
+
+/* The same, with a reference for the caller. */
+static struct ip_vs_dest *nc_find_dest(struct ip_vs_service *svc,
+				       const struct nc_addr *srv)
+{
+	struct ip_vs_dest *d;
+
+	rcu_read_lock();
+	d = nc_find_dest_rcu(svc, srv);
+	if (d)
+		ip_vs_dest_hold(d);
+	rcu_read_unlock();
+	return d;
+}
+
+static int nc_genl_set_pin(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	struct nc_addr cls, srv;
+	struct ip_vs_dest *dest;
+	struct nc_subnet net;
+	struct nc_table *t;
+	int err;
+
+	err = nc_parse_class_dest(info, &cls, &srv);
+	if (err)
+		return err;
+	nc_registry_lock();
+	t = nc_find_or_err(genl_info_net(info), attrs, info->extack, &err);
+	if (t)
+		err = nc_pin_net_of(t, attrs[NC_ATTR_CLASS], &cls, &net,
+				    info->extack);
+	if (t && !err) {
+		dest = nc_find_dest(t->svc, &srv);
+		if (!dest)
+			err = nc_err(info->extack, attrs[NC_ATTR_DEST],
+				     NC_ERR_PIN_SERVER, -ENOENT);
+		else
+			err = nc_pin_set(t, &net, dest);
+		if (err == -E2BIG)
+			nc_err(info->extack, attrs[NC_ATTR_CLASS],
+			       NC_ERR_PIN_COUNT, err);
+	}
+	nc_registry_unlock();
+	return err;
+}
+
+static int nc_genl_del_pin(struct sk_buff *skb, struct genl_info *info)
+{
+	const struct nlattr *cls_attr = info->attrs[NC_ATTR_CLASS];
+	struct nc_subnet net;
+	struct sk_buff *msg;
+	struct nc_table *t;
+	struct nc_addr cls;
+	int err = 0, n = 0;
+
+	if (cls_attr) {
+		err = nc_parse_addr(cls_attr, &cls, info->extack);
+		if (err)
+			return err;
+	}
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	nc_registry_lock();
+	t = nc_find_or_err(genl_info_net(info), info->attrs, info->extack, &err);
+	if (t && cls_attr)
+		err = nc_pin_net_of(t, cls_attr, &cls, &net, info->extack);
+	if (t && !err)
+		n = nc_pin_del(t, cls_attr ? &net : NULL);
+	nc_registry_unlock();
+	if (!err && n < 0)
+		err = n;
+	if (!err && !n && cls_attr)
+		err = nc_err(info->extack, cls_attr, NC_ERR_PIN_NONE, -ENOENT);
+	return nc_reply_count(info, msg, NC_CMD_DEL_PIN, n, err);
+}
+
+/* A move's checks, then the move; under RCU. @was: the class's server. */
+static int nc_move_rcu(struct nc_table *t, struct genl_info *info,
+		       const struct nc_addr *cls, const struct nc_class_key *key,
+		       const struct nc_addr *srv, const struct ip_vs_dest **was)
+{
+	const struct nc_pins *pins = rcu_dereference(t->pins);
+	struct nlattr **attrs = info->attrs;
+	struct ip_vs_dest *dest;
+
+	if (pins && nc_pin_find(pins, cls->af, &cls->addr))
+		return nc_err(info->extack, attrs[NC_ATTR_CLASS],
+			      NC_ERR_MOVE_PINNED, -EBUSY);
+	dest = nc_find_dest_rcu(t->svc, srv);
+	if (!dest)
+		return nc_err(info->extack, attrs[NC_ATTR_DEST],
+			      NC_ERR_PIN_SERVER, -ENOENT);
+	if (atomic_read(&dest->weight) <= 0)
+		return nc_err(info->extack, attrs[NC_ATTR_DEST],
+			      NC_ERR_MOVE_WEIGHT, -EINVAL);
+	if (nc_table_move(t, key, dest, was))
+		return nc_err(info->extack, attrs[NC_ATTR_CLASS],
+			      "the sticky table is full (--nc-max-entries)",
+			      -ENOSPC);
+	return 0;
+}
+
+/* The class moved and the server it had; under RCU (@was is valid). */
+static int nc_fill_move(struct sk_buff *msg, struct genl_info *info,
+			const struct nc_class_key *key,
+			const struct ip_vs_dest *was)
+{
+	void *hdr = genlmsg_put_reply(msg, info, &nc_genl_family, 0,
+				      NC_CMD_MOVE);
+
+	if (!hdr || nc_put_class(msg, NC_ATTR_CLASS, key) ||
+	    (was && nc_put_addr(msg, NC_ATTR_DEST, was->af, &was->addr, -1,
+				(__force u16)was->port)))
+		return -EMSGSIZE;
 	genlmsg_end(msg, hdr);
+	return 0;
+}
+
+static int nc_genl_move(struct sk_buff *skb, struct genl_info *info)
+{
+	const struct ip_vs_dest *was;
+	struct nc_class_key key;
+	struct nc_addr cls, srv;
+	struct sk_buff *msg;
+	struct nc_table *t;
+	int err;
+
+	err = nc_parse_class_dest(info, &cls, &srv);
+	if (!err && cls.plen >= 0)
+		err = nc_err(info->extack, info->attrs[NC_ATTR_CLASS],
+			     NC_ERR_MOVE_NET, -EINVAL);
+	if (err)
+		return err;
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	nc_registry_lock();
+	t = nc_find_or_err(genl_info_net(info), info->attrs, info->extack, &err);
+	if (t) {
+		nc_class_of(t, &cls, &key);
+		rcu_read_lock();
+		err = nc_move_rcu(t, info, &cls, &key, &srv, &was);
+		if (!err)
+			err = nc_fill_move(msg, info, &key, was);
+		rcu_read_unlock();
+	}
+	nc_registry_unlock();
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+struct nc_pins_fill {
+	struct sk_buff			*skb;
+	const struct ip_vs_service	*svc;
+	unsigned int			drain;
+	unsigned long			now;
+};
+
+static int nc_put_pin(const struct nc_pin *pin, void *arg)
+{
+	struct nc_pins_fill *f = arg;
+	const struct ip_vs_dest *d = pin->dest;
+	struct nlattr *nest = nla_nest_start(f->skb, NC_PINS_ATTR_PIN);
+
+	if (!nest ||
+	    nc_put_net(f->skb, NC_PIN_ATTR_NET, &pin->net) ||
+	    nc_put_addr(f->skb, NC_PIN_ATTR_DEST, d->af, &d->addr, -1,
+			(__force u16)d->port) ||
+	    nla_put_u64_64bit(f->skb, NC_PIN_ATTR_CONNS,
+			      atomic64_read(&pin->conns), NC_PIN_ATTR_PAD) ||
+	    nla_put_u8(f->skb, NC_PIN_ATTR_STATE,
+		       nc_pin_state(f->svc, pin, f->drain, f->now)))
+		return -EMSGSIZE;
+	nla_nest_end(f->skb, nest);
+	return 0;
+}
+
+/* NC_CMD_GET_PINS's reply: the service and every pin, with its state. */
+static int nc_fill_pins(struct sk_buff *skb, struct genl_info *info,
+			struct nc_table *t)
+{
+	struct nc_pins_fill f = { .skb = skb, .svc = t->svc, .now = jiffies };
+	void *hdr = genlmsg_put_reply(skb, info, &nc_genl_family, 0,
+				      NC_CMD_GET_PINS);
+	unsigned int kmode, pick;
+	struct nlattr *nest;
+	int err = -EMSGSIZE;
+
+	if (!hdr || nc_fill_service(skb, t->svc))
+		return err;
+	nest = nla_nest_start(skb, NC_ATTR_PINS);
+	rcu_read_lock();
+	nc_effective_policy(t->svc, rcu_dereference(t->policy), &kmode, &pick,
+			    &f.drain);
+	if (nest)
+		err = nc_pin_for_each(t, nc_put_pin, &f);
+	rcu_read_unlock();
+	if (err)
+		return err;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int nc_genl_get_pins(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	struct nc_table *t;
+	int err;
+
+	/* 64 IPv6 pins take about 7 KiB */
+	msg = nlmsg_new(NC_MAX_PINS * 128 + NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	nc_registry_lock();
+	t = nc_find_or_err(genl_info_net(info), info->attrs, info->extack, &err);
+	if (t)
+		err = nc_fill_pins(msg, info, t);
+	nc_registry_unlock();
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
 	return genlmsg_reply(msg, info);
 }
 
@@ -755,20 +1065,16 @@ static int nc_fill_entry(struct sk_buff *skb, struct netlink_callback *cb,
 {
 	const struct ip_vs_dest *d = e->dest;
 	u32 idle = nc_entry_idle(e, now);
-	union nf_inet_addr class;
 	struct nlattr *nest;
 	void *hdr;
-	u16 af = e->key.family == NC_FAMILY_INET ? AF_INET : AF_INET6;
 
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			  &nc_genl_family, NLM_F_MULTI, NC_CMD_GET_TABLE);
 	if (!hdr)
 		return -EMSGSIZE;
-	memset(&class, 0, sizeof(class));
-	memcpy(&class, e->key.addr, af == AF_INET ? 4 : 16);
 	nest = nla_nest_start(skb, NC_ATTR_ENTRY);
 	if (!nest ||
-	    nc_put_addr(skb, NC_ENTRY_ATTR_CLASS, af, &class, e->key.plen, -1) ||
+	    nc_put_class(skb, NC_ENTRY_ATTR_CLASS, &e->key) ||
 	    nc_put_addr(skb, NC_ENTRY_ATTR_DEST, d->af, &d->addr, -1,
 			(__force u16)d->port) ||
 	    nla_put_u64_64bit(skb, NC_ENTRY_ATTR_AGE_MS,
@@ -880,6 +1186,26 @@ static const struct genl_small_ops nc_genl_ops[] = {
 		.cmd	= NC_CMD_DEL_ENGINE,
 		.flags	= GENL_ADMIN_PERM,
 		.doit	= nc_genl_del_engine,
+	},
+	{
+		.cmd	= NC_CMD_SET_PIN,
+		.flags	= GENL_ADMIN_PERM,
+		.doit	= nc_genl_set_pin,
+	},
+	{
+		.cmd	= NC_CMD_DEL_PIN,
+		.flags	= GENL_ADMIN_PERM,
+		.doit	= nc_genl_del_pin,
+	},
+	{
+		.cmd	= NC_CMD_MOVE,
+		.flags	= GENL_ADMIN_PERM,
+		.doit	= nc_genl_move,
+	},
+	{
+		.cmd	= NC_CMD_GET_PINS,
+		.flags	= GENL_ADMIN_PERM,
+		.doit	= nc_genl_get_pins,
 	},
 };
 

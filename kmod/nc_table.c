@@ -35,7 +35,7 @@
 
 static struct kmem_cache *nc_entry_cache;
 static struct workqueue_struct *nc_wq;	/* expiry and deferred frees */
-static DEFINE_MUTEX(nc_registry_mutex);
+DEFINE_MUTEX(nc_registry_mutex);
 static LIST_HEAD(nc_registry);
 
 /*
@@ -560,6 +560,41 @@ int nc_table_set_policy(struct nc_table *t, const struct nc_policy *p)
 	return 0;
 }
 
+/*
+ * The operator moves @key's class to @dest (a server of the service, of
+ * weight above 0, that the caller found under RCU and still holds RCU
+ * for): its entry is replaced, or made, with its sticky time starting
+ * now. @was gets the server it had (NULL: none). -ENOSPC if the table is
+ * full. Under the registry mutex, so two moves do not race; schedule()
+ * may, and the move is what stays.
+ */
+int nc_table_move(struct nc_table *t, const struct nc_class_key *key,
+		  struct ip_vs_dest *dest, const struct ip_vs_dest **was)
+{
+	const struct nc_policy *p = &t_policy(t)->p;
+	struct nc_entry *e = nc_table_lookup(t, key);
+	unsigned long now = jiffies;
+	int tries;
+
+	lockdep_assert_held(&nc_registry_mutex);
+	*was = e ? e->dest : NULL;
+	if (e && e->dest == dest) {
+		WRITE_ONCE(e->last_used, (u32)now);
+		return 0;
+	}
+	local_bh_disable();	/* nc_table_store, as from softirq */
+	for (tries = 0; tries < 3; tries++) {
+		if (e)
+			trace_nc_repick(t->svc, e, NC_REPICK_MOVED);
+		e = nc_table_store(t, p, key, dest, e, now);
+		if (!e || e->dest == dest)
+			break;
+	}
+	local_bh_enable();
+	e = nc_table_lookup(t, key);
+	return e && e->dest == dest ? 0 : -ENOSPC;
+}
+
 void nc_table_sum_stats(struct nc_table *t, struct nc_stats *sum)
 {
 	int cpu;
@@ -577,6 +612,7 @@ void nc_table_sum_stats(struct nc_table *t, struct nc_stats *sum)
 		sum->noserver += READ_ONCE(s->noserver);
 		sum->spilled += READ_ONCE(s->spilled);
 		sum->handed_back += READ_ONCE(s->handed_back);
+		sum->pinned += READ_ONCE(s->pinned);
 	}
 }
 

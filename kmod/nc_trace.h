@@ -39,7 +39,7 @@ enum nc_trace_why { NC_WHY_NEW, NC_WHY_EXPIRED, NC_WHY_MOVED };
 enum nc_trace_at { NC_AT_LOOKUP, NC_AT_COLLECTOR };
 /* Why nc_repick gave up on the class's server. */
 enum nc_trace_repick { NC_REPICK_DRAINED, NC_REPICK_UNAVAILABLE, NC_REPICK_REMOVED,
-		       NC_REPICK_HANDBACK };
+		       NC_REPICK_HANDBACK, NC_REPICK_MOVED };
 
 /* Addresses are stored as socket addresses, printed with %pISpc. */
 #define NC_TRACE_SA	sizeof(struct sockaddr_in6)
@@ -99,6 +99,7 @@ TRACE_DEFINE_ENUM(NC_REPICK_DRAINED);
 TRACE_DEFINE_ENUM(NC_REPICK_UNAVAILABLE);
 TRACE_DEFINE_ENUM(NC_REPICK_REMOVED);
 TRACE_DEFINE_ENUM(NC_REPICK_HANDBACK);
+TRACE_DEFINE_ENUM(NC_REPICK_MOVED);
 
 /* The fields every event has: the service and the class. */
 #define NC_TRACE_SVC_CLASS_FIELDS					\
@@ -191,7 +192,8 @@ TRACE_EVENT(nc_repick,
 				   { NC_REPICK_DRAINED, "drained" },
 				   { NC_REPICK_UNAVAILABLE, "unavailable" },
 				   { NC_REPICK_REMOVED, "removed" },
-				   { NC_REPICK_HANDBACK, "handback" }))
+				   { NC_REPICK_HANDBACK, "handback" },
+				   { NC_REPICK_MOVED, "moved" }))
 );
 
 TRACE_EVENT(nc_overflow,

@@ -93,7 +93,7 @@ const OptionSpec option_table[] = {
 	{"nc", 0, Arg::None, G_LIST},
 	{"output", 0, Arg::Value, G_OUTPUT},
 	{"json", 0, Arg::None, G_OUTPUT},
-	{"class", 0, Arg::Value, G_FILTER},
+	{"class", 0, Arg::Value, G_CLASS},
 	{"server", 0, Arg::Value, G_FILTER},
 	{"top", 0, Arg::Value, G_INSIGHT},
 	{"interval", 0, Arg::Value, G_INSIGHT},
@@ -107,7 +107,8 @@ int cmd_restore(const Options &)
 
 constexpr unsigned SERVICE_EDIT = G_SERVICE | G_SERVICE_CONF | G_NC;
 constexpr unsigned SERVER_EDIT = G_SERVICE | G_SERVER | G_SERVER_CONF;
-constexpr unsigned TABLE = G_SERVICE | G_SERVICE_ARG | G_OUTPUT | G_FILTER;
+constexpr unsigned TABLE = G_SERVICE | G_SERVICE_ARG | G_OUTPUT | G_FILTER | G_CLASS;
+constexpr unsigned PIN = G_SERVICE | G_SERVICE_ARG | G_CLASS;
 
 const std::vector<CommandSpec> commands = {
 	{Command::AddService, "add-service", 'A', Arg::None, SERVICE_EDIT, NEEDS_SERVICE, true,
@@ -157,6 +158,15 @@ const std::vector<CommandSpec> commands = {
 	 "  ncadm --nc-table SERVICE [--class ADDR] [--server ADDR[:PORT]] [-o json]\n", cmd_nc_table},
 	{Command::NcFlush, "nc-flush", 0, Arg::None, TABLE, NEEDS_SERVICE, true,
 	 "  ncadm --nc-flush SERVICE [--class ADDR | --server ADDR[:PORT]]\n", cmd_nc_flush},
+	{Command::NcPin, "nc-pin", 0, Arg::None, PIN | G_SERVER, NEEDS_SERVICE | NEEDS_SERVER | NEEDS_CLASS, true,
+	 "  ncadm --nc-pin SERVICE --class NET|ADDR -r SERVER[:PORT]\n"
+	 "        every client of NET (or of ADDR's class) goes to SERVER\n",
+	 cmd_nc_pin},
+	{Command::NcUnpin, "nc-unpin", 0, Arg::None, PIN | G_OUTPUT, NEEDS_SERVICE, false,
+	 "  ncadm --nc-unpin SERVICE [--class NET|ADDR]  remove that pin, or every pin\n", cmd_nc_unpin},
+	{Command::NcMove, "nc-move", 0, Arg::None, PIN | G_SERVER | G_OUTPUT, NEEDS_SERVICE | NEEDS_SERVER | NEEDS_CLASS,
+	 false, "  ncadm --nc-move SERVICE --class ADDR -r SERVER[:PORT] [-o json]  move ADDR's class\n",
+	 cmd_nc_move},
 	{Command::NcSummary, "nc-summary", 0, Arg::None, G_SERVICE | G_SERVICE_ARG | G_OUTPUT | G_INSIGHT, 0, false,
 	 "  ncadm --nc-summary [SERVICE] [--top N] [--interval SECS] [-o json]\n"
 	 "        classes per server against weight, heaviest classes\n",
@@ -553,7 +563,10 @@ void parse_format(const po::variables_map &vm, Options &o)
 	if (o.list_connections && (views & ~LIST_PERSISTENTCONN))
 		throw UsageError("options conflict in the list command");
 	if (vm.count("class"))
-		o.cls = parse_address(value(vm, "class"), "class");
+		o.cls = parse_class_arg(value(vm, "class"));
+	if (o.cls && o.cls->plen && o.cmd != Command::NcPin && o.cmd != Command::NcUnpin)
+		throw UsageError("--class " + o.cls->str() + ": --" + spec_of(o.cmd).name +
+				 " takes an address (its class), not a network");
 	if (vm.count("server"))
 		o.server = parse_endpoint(value(vm, "server"), "server", uint16_t{0});
 	if (o.cls && o.server && o.cmd == Command::NcFlush)
@@ -602,6 +615,8 @@ Options parse(const std::vector<std::string> &args, bool restoring)
 	if (cmd.needs & NEEDS_SERVER)
 		parse_server(vm, o);
 	parse_format(vm, o);
+	if ((cmd.needs & NEEDS_CLASS) && !o.cls)
+		throw UsageError("this command needs a class (--class)");
 	return o;
 }
 

@@ -30,11 +30,12 @@ enum OptionGroup : unsigned {
 	G_FILTER = 1u << 11,	    // --class --server
 	G_INSIGHT = 1u << 12,	    // --top --interval
 	G_TEXTFILE = 1u << 13,	    // --textfile
+	G_CLASS = 1u << 14,	    // --class
 };
 
 enum class Arg { None, Value, Values, DefaultValue };
 
-enum Needs : unsigned { NEEDS_SERVICE = 1u << 0, NEEDS_SERVER = 1u << 1 };
+enum Needs : unsigned { NEEDS_SERVICE = 1u << 0, NEEDS_SERVER = 1u << 1, NEEDS_CLASS = 1u << 2 };
 
 struct CommandSpec {
 	Command cmd;

@@ -348,6 +348,8 @@ NcService parse_nc_service(nlmsghdr *nlh)
 	s.stats.noserver = get_u64(st[NC_STATS_ATTR_NOSERVER]);
 	s.stats.spilled = get_u64(st[NC_STATS_ATTR_SPILLED]);
 	s.stats.handed_back = get_u64(st[NC_STATS_ATTR_HANDED_BACK]);
+	s.stats.pinned = get_u64(st[NC_STATS_ATTR_PINNED]);
+	s.stats.pins = get_u64(st[NC_STATS_ATTR_PINS]);
 	if (top[NC_ATTR_DRAINING]) {
 		nlattr *a;
 		int rem;
@@ -363,6 +365,41 @@ NcService parse_nc_service(nlmsghdr *nlh)
 		}
 	}
 	return s;
+}
+
+std::vector<NcPin> parse_nc_pins(nlmsghdr *nlh)
+{
+	Attrs<NC_ATTR_MAX> top(nlh);
+	std::vector<NcPin> out;
+	if (!top[NC_ATTR_PINS])
+		return out;
+	nlattr *a;
+	int rem;
+	nla_for_each_nested(a, top[NC_ATTR_PINS], rem) {
+		Attrs<NC_PIN_ATTR_MAX> p(a);
+		ParsedAddr net = parse_nc_addr(p[NC_PIN_ATTR_NET]);
+		ParsedAddr srv = parse_nc_addr(p[NC_PIN_ATTR_DEST]);
+		NcPin pin;
+		pin.net = Network{net.addr, net.plen};
+		pin.server = Endpoint{srv.addr, srv.port};
+		pin.conns = get_u64(p[NC_PIN_ATTR_CONNS]);
+		pin.state = p[NC_PIN_ATTR_STATE] ? nla_get_u8(p[NC_PIN_ATTR_STATE]) : 0;
+		out.push_back(pin);
+	}
+	return out;
+}
+
+NcMove parse_nc_move(nlmsghdr *nlh)
+{
+	Attrs<NC_ATTR_MAX> top(nlh);
+	NcMove mv;
+	ParsedAddr cls = parse_nc_addr(top[NC_ATTR_CLASS]);
+	mv.cls = Network{cls.addr, cls.plen};
+	if (top[NC_ATTR_DEST]) {
+		ParsedAddr was = parse_nc_addr(top[NC_ATTR_DEST]);
+		mv.was = Endpoint{was.addr, was.port};
+	}
+	return mv;
 }
 
 NcEntry parse_nc_entry(nlmsghdr *nlh)

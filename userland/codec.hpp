@@ -35,5 +35,7 @@ void put_nc_addr(Message &m, int type, const Address &a, std::optional<unsigned>
 void put_nc_policy(Message &m, const NcPolicyChange &c);
 NcService parse_nc_service(nlmsghdr *nlh);
 NcEntry parse_nc_entry(nlmsghdr *nlh);
+std::vector<NcPin> parse_nc_pins(nlmsghdr *nlh);
+NcMove parse_nc_move(nlmsghdr *nlh);
 
 } // namespace ncadm

@@ -226,7 +226,7 @@ void list_nc(const Options &o)
 	with_context(o.service ? o.service->str() : "", [&] {
 		Nc nc;
 		Ipvs ipvs;
-		auto engine = [&](const ServiceId &id) { engines.push_back(NcService{id, nc.engine_policy(id), {}, {}}); };
+		auto engine = [&](const ServiceId &id) { engines.push_back(NcService{id, nc.engine_policy(id), {}, {}, {}}); };
 		if (!o.service) {
 			services = nc.list();
 			for (const auto &s : ipvs.services())
@@ -265,19 +265,21 @@ int cmd_save(const Options &o)
 	std::ostringstream out;
 	with_context("saving", [&] {
 		Ipvs ipvs;
-		std::map<std::string, std::string> nc_options;
+		std::map<std::string, NcRules> nc_rules;
 		std::optional<Nc> nc; // one socket, and only if some service needs it
 		for (const auto &s : ipvs.services()) {
 			if (s.conf.sched != NC_SCHED_NAME && s.conf.pe != NC_PE_NAME)
 				continue;
 			if (!nc)
 				nc.emplace();
-			if (s.conf.sched == NC_SCHED_NAME) // its class options apply to both
-				nc_options[s.id.str()] = nc_rule_options(nc->get(s.id).policy);
-			else
-				nc_options[s.id.str()] = nc_engine_options(nc->engine_policy(s.id));
+			if (s.conf.sched == NC_SCHED_NAME) { // its class options apply to both
+				NcService svc = nc->get(s.id);
+				nc_rules[s.id.str()] = NcRules{nc_rule_options(svc.policy), svc.pins};
+			} else {
+				nc_rules[s.id.str()] = NcRules{nc_engine_options(nc->engine_policy(s.id)), {}};
+			}
 		}
-		list_ipvs(out, ipvs, std::nullopt, o.list_format | LIST_RULE, nc_options);
+		list_ipvs(out, ipvs, std::nullopt, o.list_format | LIST_RULE, nc_rules);
 	});
 	std::cout << out.str();
 	return 0;
@@ -326,28 +328,71 @@ int cmd_stop_daemon(const Options &o)
 	return 0;
 }
 
+namespace {
+
+// --nc-table's --class and --server filters.
+bool shown(const Options &o, const Network &cls, const Endpoint &server)
+{
+	if (o.cls && !cls.contains(o.cls->addr))
+		return false;
+	return !o.server ||
+	       (server.addr == o.server->addr && (!o.server->port || server.port == o.server->port));
+}
+
+} // namespace
+
 int cmd_nc_table(const Options &o)
 {
+	std::vector<NcPin> pins;
 	std::vector<NcEntry> entries;
-	with_context(o.service->str(), [&] { entries = Nc().table(*o.service); });
-	std::vector<NcEntry> shown;
-	for (const auto &e : entries) {
-		if (o.cls && !e.cls.contains(*o.cls))
-			continue;
-		if (o.server &&
-		    (!(e.server.addr == o.server->addr) || (o.server->port && e.server.port != o.server->port)))
-			continue;
-		shown.push_back(e);
-	}
-	print_nc_table(std::cout, *o.service, shown, o.format);
+	with_context(o.service->str(), [&] {
+		Nc nc;
+		pins = nc.get(*o.service).pins;
+		entries = nc.table(*o.service);
+	});
+	pins.erase(std::remove_if(pins.begin(), pins.end(),
+				  [&](const NcPin &p) { return !shown(o, p.net, p.server); }),
+		   pins.end());
+	entries.erase(std::remove_if(entries.begin(), entries.end(),
+				     [&](const NcEntry &e) { return !shown(o, e.cls, e.server); }),
+		      entries.end());
+	print_nc_table(std::cout, *o.service, pins, entries, o.format);
 	return 0;
 }
 
 int cmd_nc_flush(const Options &o)
 {
 	uint32_t n = 0;
-	with_context(o.service->str(), [&] { n = Nc().flush(*o.service, o.cls, o.server); });
+	std::optional<Address> cls;
+	if (o.cls)
+		cls = o.cls->addr;
+	with_context(o.service->str(), [&] { n = Nc().flush(*o.service, cls, o.server); });
 	print_flushed(std::cout, *o.service, n, o.format);
+	return 0;
+}
+
+int cmd_nc_pin(const Options &o)
+{
+	with_context("pinning " + o.cls->str() + " of " + o.service->str(),
+		     [&] { Nc().pin(*o.service, *o.cls, o.dest->server); });
+	return 0;
+}
+
+int cmd_nc_unpin(const Options &o)
+{
+	uint32_t n = 0;
+	with_context("unpinning " + (o.cls ? o.cls->str() + " of " : "") + o.service->str(),
+		     [&] { n = Nc().unpin(*o.service, o.cls); });
+	print_unpinned(std::cout, *o.service, n, o.format);
+	return 0;
+}
+
+int cmd_nc_move(const Options &o)
+{
+	NcMove mv;
+	with_context("moving the class of " + o.cls->str() + " of " + o.service->str(),
+		     [&] { mv = Nc().move(*o.service, o.cls->addr, o.dest->server); });
+	print_moved(std::cout, *o.service, mv, o.dest->server, o.format);
 	return 0;
 }
 

@@ -32,6 +32,9 @@ int cmd_nc_flush(const Options &o);
 int cmd_nc_summary(const Options &o);
 int cmd_nc_metrics(const Options &o);
 int cmd_nc_top(const Options &o);
+int cmd_nc_pin(const Options &o);
+int cmd_nc_unpin(const Options &o);
+int cmd_nc_move(const Options &o);
 
 // Run @f; a KernelError it throws comes out reworded for an operator and
 // prefixed with @doing. @enoent: what ENOENT means for this request.

@@ -207,6 +207,8 @@ NcService Nc::get(const ServiceId &id)
 	sock_.request(m, [&](nlmsghdr *nlh) { out = parse_nc_service(nlh); });
 	if (!out)
 		throw KernelError(EIO, "no answer from the nc family");
+	if (out->stats.pins)
+		out->pins = pins(id);
 	return *out;
 }
 
@@ -215,6 +217,9 @@ std::vector<NcService> Nc::list()
 	std::vector<NcService> out;
 	Message m(sock_.family(), NC_CMD_GET_SERVICE, NC_GENL_VERSION, NLM_F_DUMP);
 	sock_.request(m, [&](nlmsghdr *nlh) { out.push_back(parse_nc_service(nlh)); });
+	for (auto &s : out)
+		if (s.stats.pins)
+			s.pins = pins(s.id);
 	return out;
 }
 
@@ -286,6 +291,59 @@ uint32_t Nc::flush(const ServiceId &id, const std::optional<Address> &cls,
 		put_nc_addr(m, NC_ATTR_DEST, server->addr, std::nullopt,
 			    server->port ? std::optional<uint16_t>(server->port) : std::nullopt);
 	return request_count(sock_, m);
+}
+
+namespace {
+void put_class_arg(Message &m, const ClassArg &c)
+{
+	put_nc_addr(m, NC_ATTR_CLASS, c.addr, c.plen, std::nullopt);
+}
+
+// A real server of a pin or move: always with its port (0 for fwmark services).
+void put_server(Message &m, const Endpoint &server)
+{
+	put_nc_addr(m, NC_ATTR_DEST, server.addr, std::nullopt, server.port);
+}
+} // namespace
+
+std::vector<NcPin> Nc::pins(const ServiceId &id)
+{
+	Message m(sock_.family(), NC_CMD_GET_PINS, NC_GENL_VERSION);
+	put_nc_service(m, id);
+	std::vector<NcPin> out;
+	sock_.request(m, [&](nlmsghdr *nlh) { out = parse_nc_pins(nlh); });
+	return out;
+}
+
+void Nc::pin(const ServiceId &id, const ClassArg &net, const Endpoint &server)
+{
+	Message m(sock_.family(), NC_CMD_SET_PIN, NC_GENL_VERSION);
+	put_nc_service(m, id);
+	put_class_arg(m, net);
+	put_server(m, server);
+	sock_.request(m);
+}
+
+uint32_t Nc::unpin(const ServiceId &id, const std::optional<ClassArg> &net)
+{
+	Message m(sock_.family(), NC_CMD_DEL_PIN, NC_GENL_VERSION);
+	put_nc_service(m, id);
+	if (net)
+		put_class_arg(m, *net);
+	return request_count(sock_, m);
+}
+
+NcMove Nc::move(const ServiceId &id, const Address &cls, const Endpoint &server)
+{
+	Message m(sock_.family(), NC_CMD_MOVE, NC_GENL_VERSION);
+	put_nc_service(m, id);
+	put_class_arg(m, ClassArg{cls, std::nullopt});
+	put_server(m, server);
+	std::optional<NcMove> out;
+	sock_.request(m, [&](nlmsghdr *nlh) { out = parse_nc_move(nlh); });
+	if (!out)
+		throw KernelError(EIO, "no answer from the nc family");
+	return *out;
 }
 
 } // namespace ncadm

@@ -47,6 +47,7 @@ private:
 class Nc {
 public:
 	Nc();
+	// A service's policy, counters, drains and pins; or every service's.
 	NcService get(const ServiceId &id);
 	std::vector<NcService> list();
 	void set_policy(const ServiceId &id, const NcPolicyChange &c);
@@ -60,6 +61,12 @@ public:
 	// Removes all entries, the class of @cls, or the entries of @server.
 	uint32_t flush(const ServiceId &id, const std::optional<Address> &cls,
 		       const std::optional<Endpoint> &server);
+	// Pins: @net is a network, or (plen unset) the class of an address.
+	std::vector<NcPin> pins(const ServiceId &id);
+	void pin(const ServiceId &id, const ClassArg &net, const Endpoint &server);
+	// Removes the pin of @net, or every pin of @id; returns how many.
+	uint32_t unpin(const ServiceId &id, const std::optional<ClassArg> &net);
+	NcMove move(const ServiceId &id, const Address &cls, const Endpoint &server);
 
 private:
 	GenlSocket sock_;

@@ -243,7 +243,7 @@ std::string service_name(const ServiceEntry &s, unsigned format)
 
 // The service's own line: an -A rule, its counters, or its settings.
 std::string service_line(const ServiceEntry &s, const std::string &name, unsigned format,
-			 const std::map<std::string, std::string> &nc_options)
+			 const std::map<std::string, NcRules> &nc_rules)
 {
 	std::string line;
 	if (format & LIST_RULE) {
@@ -256,8 +256,8 @@ std::string service_line(const ServiceEntry &s, const std::string &name, unsigne
 			line += " -o";
 		if (s.conf.flags & any_sched_flag)
 			line += " -b " + sched_flags(s);
-		if (auto it = nc_options.find(s.id.str()); it != nc_options.end())
-			line += " " + it->second;
+		if (auto it = nc_rules.find(s.id.str()); it != nc_rules.end())
+			line += " " + it->second.options;
 	} else if (format & (LIST_STATS | LIST_RATE)) {
 		const IpvsStats &st = s.stats;
 		line = fmt("%-33s", name.c_str());
@@ -325,11 +325,11 @@ std::string server_line(const std::string &dn, const DestEntry &d, unsigned form
 }
 
 void print_service(std::ostream &out, Ipvs &ipvs, const ServiceEntry &s, unsigned format,
-		   const std::map<std::string, std::string> &nc_options)
+		   const std::map<std::string, NcRules> &nc_rules)
 {
 	std::vector<DestEntry> dests = ipvs.dests(s.id);
 	const std::string name = service_name(s, format);
-	out << service_line(s, name, format, nc_options);
+	out << service_line(s, name, format, nc_rules);
 	if (!(format & LIST_NOSORT))
 		ipvsadm_sort(dests, dest_cmp);
 	for (const auto &d : dests) {
@@ -338,6 +338,10 @@ void print_service(std::ostream &out, Ipvs &ipvs, const ServiceEntry &s, unsigne
 			dn.resize(28);
 		out << (format & LIST_RULE ? server_rule(name, dn, d) : server_line(dn, d, format));
 	}
+	if (auto it = nc_rules.find(s.id.str()); (format & LIST_RULE) && it != nc_rules.end())
+		for (const auto &pin : it->second.pins)
+			out << fmt("--nc-pin %s --class %s -r %s\n", name.c_str(), pin.net.str().c_str(),
+				   addrport(pin.server.addr, pin.server.port, s.id.protocol, format).c_str());
 }
 
 } // namespace
@@ -468,12 +472,12 @@ std::string nc_engine_options(const NcPolicy &p)
 }
 
 void list_ipvs(std::ostream &out, Ipvs &ipvs, const std::optional<ServiceId> &one, unsigned format,
-	       const std::map<std::string, std::string> &nc_options)
+	       const std::map<std::string, NcRules> &nc_rules)
 {
 	if (one) {
 		ServiceEntry s = ipvs.service(*one);
 		out << title(format);
-		print_service(out, ipvs, s, format, nc_options);
+		print_service(out, ipvs, s, format, nc_rules);
 		return;
 	}
 	if (!(format & LIST_RULE)) {
@@ -486,7 +490,7 @@ void list_ipvs(std::ostream &out, Ipvs &ipvs, const std::optional<ServiceId> &on
 		ipvsadm_sort(services, service_cmp);
 	out << title(format);
 	for (const auto &s : services)
-		print_service(out, ipvs, s, format, nc_options);
+		print_service(out, ipvs, s, format, nc_rules);
 }
 
 } // namespace ncadm

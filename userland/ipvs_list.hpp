@@ -26,10 +26,17 @@ enum ListFormat : unsigned {
 	LIST_TUN_INFO = 0x100,
 };
 
+// What -S writes for an nc service beyond ipvsadm's lines: the options of
+// its -A line, and its pins (--nc-pin lines after its -a lines).
+struct NcRules {
+	std::string options;
+	std::vector<NcPin> pins;
+};
+
 // Lists every service (with the version header), or just @one. In rules
-// (-S), @nc_options holds the nc options to append to an nc service's -A.
+// (-S), @nc_rules holds the nc services' rules, by ServiceId::str().
 void list_ipvs(std::ostream &out, Ipvs &ipvs, const std::optional<ServiceId> &one, unsigned format,
-	       const std::map<std::string, std::string> &nc_options = {});
+	       const std::map<std::string, NcRules> &nc_rules = {});
 
 // One line of /proc/net/ip_vs_conn.
 struct Connection {

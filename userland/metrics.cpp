@@ -99,6 +99,10 @@ void print_service_metrics(std::ostream &out, const std::vector<NcSummary> &all)
 			n += l.draining() ? l.classes : 0;
 		draining.sample(service_labels(s.id), n);
 	}
+	Family pins(out, "ipvs_nc_pins", "gauge", "Pinned networks (--nc-pin; -s nc).");
+	for (const auto &s : all)
+		if (s.nc)
+			pins.sample(service_labels(s.id), s.nc->stats.pins);
 	Family cap(out, "ipvs_nc_max_entries", "gauge", "Entry cap of the sticky table (-s nc).");
 	for (const auto &s : all)
 		if (s.nc)
@@ -129,6 +133,7 @@ void print_counters(std::ostream &out, const std::vector<NcSummary> &all)
 		 &NcStats::spilled},
 		{"ipvs_nc_handed_back_total", "Idle classes moved back to their hash owner (--nc-handback).",
 		 &NcStats::handed_back},
+		{"ipvs_nc_pinned_total", "Connections a pin sent to its server (--nc-pin).", &NcStats::pinned},
 	};
 	for (const auto &c : counters)
 		scheduler_counter(out, all, c.name, c.help, [&](const NcService &s) { return s.stats.*c.field; });

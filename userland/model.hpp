@@ -118,6 +118,22 @@ struct NcStats {
 		 overflow = 0, entries = 0, noserver = 0;
 	uint64_t spilled = 0; // new classes the load bound sent past their hash owner
 	uint64_t handed_back = 0; // idle classes moved back to their hash owner
+	uint64_t pinned = 0; // connections sent by a pin
+	uint64_t pins = 0; // pins now
+};
+
+// An operator's pin: every client of a network to one real server.
+struct NcPin {
+	Network net;
+	Endpoint server;
+	uint64_t conns = 0;
+	uint8_t state = 0; // enum nc_pin_state
+};
+
+// A class moved by the operator, and the server it had (if it had an entry).
+struct NcMove {
+	Network cls;
+	std::optional<Endpoint> was;
 };
 
 // A server of weight 0 of an -s nc service.
@@ -132,6 +148,7 @@ struct NcService {
 	NcPolicy policy;
 	NcStats stats;
 	std::vector<NcDraining> draining;
+	std::vector<NcPin> pins; // longest network first
 };
 
 struct NcEntry {

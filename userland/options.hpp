@@ -16,7 +16,7 @@ namespace ncadm {
 
 enum class Command { AddService, EditService, DelService, Clear, AddServer, EditServer, DelServer, List,
 		     Save, Restore, Zero, SetTimeouts, StartDaemon, StopDaemon, NcTable, NcFlush, NcSummary,
-		     NcMetrics, NcTop,
+		     NcMetrics, NcTop, NcPin, NcUnpin, NcMove,
 		     Help, Version }; // Help, Version: -h, -V (no row in the command table)
 
 struct Options {
@@ -31,7 +31,7 @@ struct Options {
 	bool list_connections = false, list_timeouts = false, list_daemons = false;
 	SyncDaemon daemon;
 	std::array<uint32_t, 3> timeouts{};
-	std::optional<Address> cls;
+	std::optional<ClassArg> cls; // --class: an address, or a network (pins)
 	std::optional<Endpoint> server;
 	Format format = Format::Text;
 	size_t top_n = 10;		  // --nc-summary --top

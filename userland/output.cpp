@@ -48,6 +48,42 @@ void print_subnets(Printer &p, const NcPolicy &pol)
 	p.str(Show::Text, nullptr, "  nc-subnet %s\n", list.empty() ? "all" : list);
 }
 
+// What a pin does now (enum nc_pin_state): JSON's word, and the text's
+// note after the pin ("" while it sends its clients to its server).
+struct PinState {
+	const char *name, *note;
+};
+
+PinState pin_state(uint8_t state)
+{
+	switch (state) {
+	case NC_PIN_FOLLOWED:
+		return {"pinned", ""};
+	case NC_PIN_DRAINING:
+		return {"draining", "  (server at weight 0; the drain rule keeps the pin)"};
+	case NC_PIN_DRAINED:
+		return {"drained", "  (server at weight 0; its clients go to the first pick)"};
+	case NC_PIN_REMOVED:
+		return {"removed", "  (server not in the service; its clients go to the first pick)"};
+	default:
+		return {"unknown", "  (state unknown to this ncadm)"};
+	}
+}
+
+// One pin: "network", "server", "conns", "state", or in text
+// "  pin 100.64.0.0/10 -> 10.0.0.5:80 conns 12" (with its state's note).
+void print_pin(Printer &p, const NcPin &pin)
+{
+	const PinState st = pin_state(pin.state);
+	p.begin_object();
+	p.str(Show::Any, "network", "  pin %s", pin.net.str());
+	p.str(Show::Any, "server", " -> %s", endpoint_str(pin.server));
+	p.unum(Show::Any, "conns", " conns %s", pin.conns);
+	p.str(Show::Json, "state", nullptr, st.name);
+	p.text(std::string(st.note) + "\n");
+	p.end_object();
+}
+
 void print_nc_stats(Printer &p, const NcStats &st)
 {
 	p.begin_object("stats");
@@ -60,7 +96,9 @@ void print_nc_stats(Printer &p, const NcStats &st)
 	p.unum(Show::Any, "overflow", "  overflow %s", st.overflow);
 	p.unum(Show::Any, "noserver", "  noserver %s", st.noserver);
 	p.unum(Show::Any, "spilled", "  spilled %s", st.spilled);
-	p.unum(Show::Any, "handed_back", "  handed-back %s\n", st.handed_back);
+	p.unum(Show::Any, "handed_back", "  handed-back %s", st.handed_back);
+	p.unum(Show::Any, "pinned", "  pinned %s", st.pinned);
+	p.unum(Show::Any, "pins", "  pins %s\n", st.pins);
 	p.unum(Show::Json, "entries", nullptr, st.entries);
 	p.end_object();
 }
@@ -90,6 +128,10 @@ void print_nc_service(Printer &p, const NcService &s)
 	print_subnets(p, pol);
 	p.end_object();
 	print_nc_stats(p, s.stats);
+	p.begin_array("pins");
+	for (const auto &pin : s.pins)
+		print_pin(p, pin);
+	p.end_array();
 	p.end_object();
 }
 
@@ -125,7 +167,8 @@ void print_nc_services(std::ostream &out, const std::vector<NcService> &services
 	p.end_object();
 }
 
-void print_nc_table(std::ostream &out, const ServiceId &id, const std::vector<NcEntry> &entries, Format f)
+void print_nc_table(std::ostream &out, const ServiceId &id, const std::vector<NcPin> &pins,
+		    const std::vector<NcEntry> &entries, Format f)
 {
 	Printer p(out, f);
 	char header[128];
@@ -133,7 +176,12 @@ void print_nc_table(std::ostream &out, const ServiceId &id, const std::vector<Nc
 		      "Left", "Conns");
 	p.begin_object();
 	print_service_id(p, "service", id);
-	p.text(id.str() + "\n" + header);
+	p.text(id.str() + "\n");
+	p.begin_array("pins");
+	for (const auto &pin : pins)
+		print_pin(p, pin);
+	p.end_array();
+	p.text(header);
 	p.begin_array("entries");
 	for (const auto &e : entries) {
 		char cell[256];
@@ -264,14 +312,45 @@ void print_nc_summaries(std::ostream &out, const std::vector<NcSummary> &summari
 	p.end_object();
 }
 
-void print_flushed(std::ostream &out, const ServiceId &id, uint32_t n, Format f)
+namespace {
+
+// "TCP 192.0.2.1:80: 3 entries flushed", {"service":{...},"flushed":3}.
+void print_count(std::ostream &out, const ServiceId &id, Format f, const char *key, const char *one,
+		 const char *many, uint32_t n)
 {
 	Printer p(out, f);
 	p.begin_object();
 	print_service_id(p, "service", id);
 	p.text(id.str() + ": ");
-	p.unum(Show::Any, "flushed", n == 1 ? "%s entry flushed\n" : "%s entries flushed\n", n);
+	p.unum(Show::Any, key, n == 1 ? one : many, n);
 	p.end_object();
+}
+
+} // namespace
+
+void print_unpinned(std::ostream &out, const ServiceId &id, uint32_t n, Format f)
+{
+	print_count(out, id, f, "unpinned", "%s pin removed\n", "%s pins removed\n", n);
+}
+
+void print_moved(std::ostream &out, const ServiceId &id, const NcMove &mv, const Endpoint &to, Format f)
+{
+	Printer p(out, f);
+	p.begin_object();
+	print_service_id(p, "service", id);
+	p.text(id.str() + ": ");
+	p.str(Show::Any, "class", "class %s", mv.cls.str());
+	if (mv.was)
+		p.str(Show::Any, "from", " moved from %s", endpoint_str(*mv.was));
+	else
+		p.null("from");
+	p.str(Show::Any, "to", mv.was ? " to %s\n" : " (no entry before) now on %s\n", endpoint_str(to));
+	p.end_object();
+}
+
+void print_flushed(std::ostream &out, const ServiceId &id, uint32_t n, Format f)
+{
+	print_count(out, id, f, "flushed", "%s entry flushed\n", "%s entries flushed\n", n);
 }
 
 namespace {

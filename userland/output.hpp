@@ -22,8 +22,12 @@ namespace ncadm {
 // nc services (-s nc) and the engine policies of --pe nc services.
 void print_nc_services(std::ostream &out, const std::vector<NcService> &services,
 		       const std::vector<NcService> &engines, Format f);
-void print_nc_table(std::ostream &out, const ServiceId &id, const std::vector<NcEntry> &entries,
-		    Format f);
+// --nc-table: the pins first (they are consulted first), then the entries.
+void print_nc_table(std::ostream &out, const ServiceId &id, const std::vector<NcPin> &pins,
+		    const std::vector<NcEntry> &entries, Format f);
+void print_unpinned(std::ostream &out, const ServiceId &id, uint32_t n, Format f);
+// --nc-move: the class, the server it had (null: no entry), the one it has.
+void print_moved(std::ostream &out, const ServiceId &id, const NcMove &mv, const Endpoint &to, Format f);
 // --nc-summary: per service, its servers' classes against their weights
 // and its heaviest classes.
 void print_nc_summaries(std::ostream &out, const std::vector<NcSummary> &summaries, Format f);

@@ -252,6 +252,26 @@ uint32_t parse_bound(std::string_view s)
 	return clamp32(percent);
 }
 
+std::string ClassArg::str() const
+{
+	return plen ? Network{addr, *plen}.str() : addr.str();
+}
+
+ClassArg parse_class_arg(std::string_view s)
+{
+	auto slash = s.find('/');
+	ClassArg c;
+	c.addr = parse_address(s.substr(0, slash), "class");
+	if (slash == std::string_view::npos)
+		return c;
+	unsigned max = c.addr.af == AF_INET ? 32 : 128;
+	Network n{c.addr, static_cast<unsigned>(parse_number(s.substr(slash + 1), 0, max, "class prefix length"))};
+	if (!(n.masked().addr == n.addr))
+		throw UsageError("network " + quoted(s) + " has host bits set (did you mean " + n.masked().str() + "?)");
+	c.plen = n.plen;
+	return c;
+}
+
 std::vector<Network> parse_subnets(std::string_view s)
 {
 	nc_policy list{}; // the rules' view of the same networks

@@ -43,6 +43,14 @@ struct Network {
 	bool contains(const Address &a) const;
 };
 
+// A class as --class names it for pins: a network "100.64.0.0/10", or an
+// address whose class (under the service's policy) is meant.
+struct ClassArg {
+	Address addr;
+	std::optional<unsigned> plen;
+	std::string str() const;
+};
+
 struct KeySpec {
 	uint8_t mode = 0; // enum nc_key_mode
 	std::optional<uint8_t> plen4;
@@ -66,6 +74,8 @@ uint32_t parse_max_entries(std::string_view s);
 // --nc-bound: "off" or 0, or a factor 1.01..10 (at most two decimals),
 // as a percentage: "1.25" -> 125.
 uint32_t parse_bound(std::string_view s);
+// "100.64.0.0/10" (no host bits) or an address.
+ClassArg parse_class_arg(std::string_view s);
 // "172", "100.64.0.0/10", "2001:db8::/32", comma separated.
 std::vector<Network> parse_subnets(std::string_view s);
 // "octet", "classful" or "/N" (IPv4 prefix), optionally ",/M" (IPv6 prefix).

@@ -102,6 +102,22 @@ void put_back_dests(Ipvs &ipvs, const ServiceId &id, const std::vector<DestEntry
 	}
 }
 
+// After the servers: a pin needs its server in the service.
+void put_back_pins(Nc &nc, const ServiceId &id, const std::vector<NcPin> &want)
+{
+	auto same_net = [](const NcPin &a, const NcPin &b) { return a.net.addr == b.net.addr && a.net.plen == b.net.plen; };
+	auto same_server = [](const NcPin &a, const NcPin &b) {
+		return a.server.addr == b.server.addr && a.server.port == b.server.port;
+	};
+	const std::vector<NcPin> now = nc.get(id).pins;
+	for (const auto &p : now)
+		if (std::none_of(want.begin(), want.end(), [&](const NcPin &w) { return same_net(w, p); }))
+			nc.unpin(id, ClassArg{p.net.addr, p.net.plen});
+	for (const auto &w : want)
+		if (std::none_of(now.begin(), now.end(), [&](const NcPin &p) { return same_net(w, p) && same_server(w, p); }))
+			nc.pin(id, ClassArg{w.net.addr, w.net.plen}, w.server);
+}
+
 } // namespace
 
 IpvsSnapshot take_snapshot()
@@ -110,12 +126,15 @@ IpvsSnapshot take_snapshot()
 	IpvsSnapshot s;
 	std::optional<Nc> nc;
 	for (auto &e : ipvs.services()) {
-		IpvsSnapshot::Service svc{e, ipvs.dests(e.id), std::nullopt, std::nullopt};
+		IpvsSnapshot::Service svc{e, ipvs.dests(e.id), std::nullopt, {}, std::nullopt};
 		if (e.conf.sched == NC_SCHED_NAME || e.conf.pe == NC_PE_NAME) {
 			if (!nc)
 				nc.emplace();
-			if (e.conf.sched == NC_SCHED_NAME)
-				svc.nc = nc->get(e.id).policy;
+			if (e.conf.sched == NC_SCHED_NAME) {
+				NcService now = nc->get(e.id);
+				svc.nc = now.policy;
+				svc.pins = now.pins;
+			}
 			if (e.conf.pe == NC_PE_NAME)
 				svc.engine = nc->engine_policy(e.id);
 		}
@@ -155,6 +174,8 @@ void put_back(const IpvsSnapshot &s)
 		if (w.engine && !same_policy(nc_family().engine_policy(id), *w.engine))
 			nc_family().set_engine_policy(id, change_to(*w.engine).class_part());
 		put_back_dests(ipvs, id, w.dests);
+		if (w.nc)
+			put_back_pins(nc_family(), id, w.pins);
 	}
 	if (ipvs.timeouts() != s.timeouts)
 		ipvs.set_timeouts(s.timeouts);

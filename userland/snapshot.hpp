@@ -19,6 +19,7 @@ struct IpvsSnapshot {
 		ServiceEntry entry;
 		std::vector<DestEntry> dests;
 		std::optional<NcPolicy> nc; // for services scheduled by nc
+		std::vector<NcPin> pins;	 // theirs
 		std::optional<NcPolicy> engine; // for services with --pe nc
 	};
 	std::vector<Service> services;
@@ -30,7 +31,7 @@ IpvsSnapshot take_snapshot();
 
 bool same_policy(const NcPolicy &a, const NcPolicy &b);
 
-// Makes the kernel's services, real servers, nc policies, timeouts and
+// Makes the kernel's services, real servers, nc policies and pins, timeouts and
 // sync daemons equal to @s again, touching only what differs: a service
 // no line changed keeps its sticky table and counters. What cannot come
 // back: counters zeroed by -Z, and the table of a service that was

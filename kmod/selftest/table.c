@@ -25,7 +25,7 @@
  * differ, which fails the self-test: passing means every check ran.
  * tests/vm/scenarios/nc_selftest.sh and docs/testing.md read it here.
  */
-#define NC_ST_CHECKS	38
+#define NC_ST_CHECKS	48
 
 struct nc_selftest {
 	struct ip_vs_dest *dest[NC_ST_DESTS];
@@ -416,6 +416,102 @@ static void __init nc_st_concurrent_insert(struct nc_selftest *st)
 }
 
 /* 0, or -ENOTRECOVERABLE when a check failed (each one logged). */
+/* The server the pins send IPv4 client @a to (NULL: no pin covers it). */
+static struct ip_vs_dest *__init nc_st_pinned(struct nc_table *t,
+					      const u8 a[4])
+{
+	union nf_inet_addr addr = {};
+	struct ip_vs_dest *d = NULL;
+	struct nc_pins *pins;
+	struct nc_pin *pin;
+
+	memcpy(&addr.ip, a, 4);
+	rcu_read_lock();
+	pins = rcu_dereference(t->pins);
+	pin = pins ? nc_pin_find(pins, AF_INET, &addr) : NULL;
+	if (pin)
+		d = pin->dest;
+	rcu_read_unlock();
+	return d;
+}
+
+/* Pin @a/@plen to @d, taking a reference as netlink does. */
+static int __init nc_st_pin(struct nc_table *t, const u8 a[4],
+			    unsigned int plen, struct ip_vs_dest *d)
+{
+	struct nc_subnet net;
+	int err;
+
+	nc_subnet_set(&net, NC_FAMILY_INET, a, plen);
+	ip_vs_dest_hold(d);
+	mutex_lock(&nc_registry_mutex);
+	err = nc_pin_set(t, &net, d);
+	mutex_unlock(&nc_registry_mutex);
+	return err;
+}
+
+static int __init nc_st_unpin(struct nc_table *t, const u8 a[4],
+			      unsigned int plen)
+{
+	struct nc_subnet net;
+	int n;
+
+	if (a)
+		nc_subnet_set(&net, NC_FAMILY_INET, a, plen);
+	mutex_lock(&nc_registry_mutex);
+	n = nc_pin_del(t, a ? &net : NULL);
+	mutex_unlock(&nc_registry_mutex);
+	return n;
+}
+
+/*
+ * Pins: the longest pinned network wins whatever the order they were
+ * set in; a pin of the same network replaces the server; removing one,
+ * all, or releasing the service gives every reference back; the cap.
+ */
+static void __init nc_st_pins(struct nc_selftest *st)
+{
+	static const u8 n8[4] = { 10 }, n16[4] = { 10, 1 }, n24[4] = { 10, 1, 2 };
+	static const u8 c24[4] = { 10, 1, 2, 3 }, c16[4] = { 10, 1, 9, 9 };
+	static const u8 c8[4] = { 10, 9, 9, 9 }, none[4] = { 11, 0, 0, 1 };
+	struct nc_table *t = nc_st_table(16, 60);
+	struct ip_vs_dest **d = st->dest;
+	int err, i, n;
+	u8 a[4];
+
+	if (!t)
+		return;
+	err = nc_st_pin(t, n8, 8, d[0]) | nc_st_pin(t, n24, 24, d[2]) |
+	      nc_st_pin(t, n16, 16, d[1]);
+	nc_st_check(st, !err, "setting three pins failed: %d", err);
+	nc_st_check(st, nc_st_pinned(t, c24) == d[2] &&
+			nc_st_pinned(t, c16) == d[1] &&
+			nc_st_pinned(t, c8) == d[0] && !nc_st_pinned(t, none),
+		    "a client did not get its longest pinned network");
+
+	err = nc_st_pin(t, n16, 16, d[3]);
+	n = nc_st_unpin(t, n24, 24);
+	nc_st_check(st, !err && n == 1 && nc_st_pinned(t, c24) == d[3] &&
+			nc_pin_count(t) == 2,
+		    "re-pin /16 and unpin /24: %d, %d, %u pins", err, n,
+		    nc_pin_count(t));
+
+	for (i = 0, err = 0; i < NC_MAX_PINS - 2 && !err; i++) {
+		a[0] = 12, a[1] = 0, a[2] = 0, a[3] = i;
+		err = nc_st_pin(t, a, 32, d[i % NC_ST_DESTS]);
+	}
+	a[3] = 255;
+	nc_st_check(st, !err && nc_st_pin(t, a, 32, d[0]) == -E2BIG,
+		    "the pin cap (%d) did not hold", NC_MAX_PINS);
+	n = nc_st_unpin(t, NULL, 0);
+	nc_st_check(st, n == NC_MAX_PINS && !nc_st_pinned(t, c8),
+		    "unpinning all removed %d of %d", n, NC_MAX_PINS);
+
+	nc_st_check(st, !nc_st_pin(t, n8, 8, d[0]), "pinning again failed");
+	nc_pin_release(t);	/* as done_service does */
+	nc_st_destroy(st, t);
+}
+
 int __init nc_table_selftest(void)
 {
 	struct nc_selftest st = {};
@@ -436,6 +532,7 @@ int __init nc_table_selftest(void)
 	nc_st_cap(&st);
 	nc_st_grow_shrink(&st);
 	nc_st_concurrent_insert(&st);
+	nc_st_pins(&st);
 	if (st.failed) {
 		pr_err("nc self-test: %u of %u checks failed\n", st.failed,
 		       st.failed + st.passed);

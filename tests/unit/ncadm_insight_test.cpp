@@ -113,7 +113,7 @@ TEST(Insight, SnapshotsOverAnInterval)
 		d.entry.id = vip();
 		d.entry.conf.sched = NC_SCHED_NAME;
 		d.dests = dests;
-		d.nc = NcService{vip(), {}, {}, {}};
+		d.nc = NcService{vip(), {}, {}, {}, {}};
 		d.table = table;
 		snap.services.push_back(d);
 		return snap;
@@ -233,6 +233,8 @@ std::string metrics(bool loaded)
 	nc.policy.bound = 125;
 	nc.stats.lookups = 100;
 	nc.stats.spilled = 4;
+	nc.stats.pinned = 9;
+	nc.stats.pins = 2;
 	nc.draining = with_drain().draining;
 	attach_service(s, nc);
 	std::ostringstream out;
@@ -252,6 +254,8 @@ TEST(Metrics, GroupedPerMetricWithNodeExporterLabels)
 	EXPECT_NE(m.find("# TYPE ipvs_nc_lookups_total counter\nipvs_nc_lookups_total{" + svc + "} 100\n"),
 		  std::string::npos);
 	EXPECT_NE(m.find("ipvs_nc_bound_spills_total{" + svc + "} 4\n"), std::string::npos);
+	EXPECT_NE(m.find("ipvs_nc_pinned_total{" + svc + "} 9\n"), std::string::npos);
+	EXPECT_NE(m.find("# TYPE ipvs_nc_pins gauge\nipvs_nc_pins{" + svc + "} 2\n"), std::string::npos);
 	EXPECT_NE(m.find("ipvs_nc_classes{" + svc + "} 5\n"), std::string::npos);
 	EXPECT_NE(m.find("ipvs_nc_draining_classes{" + svc + "} 1\n"), std::string::npos);
 	EXPECT_NE(m.find("ipvs_nc_bound_ratio{" + svc + "} 1.25\n"), std::string::npos);

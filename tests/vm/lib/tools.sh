@@ -67,13 +67,15 @@ ncadm_service() {
 
 # ncadm_table_classes NS SERVICE...: the classes in the sticky table, sorted
 # (SERVICE as ncadm takes it: VIP:PORT, or -u VIP:PORT, -f MARK).
+# Read from the JSON listing, as ncadm_counter reads counters: its
+# entries are {"class":..,"server":..,...} (pins have "network" instead).
 ncadm_table_classes() {
 	local ns=$1
 	shift
-	ncadm "$ns" --nc-table "$@" | awk 'NR > 2 { print $1 }' | sort | paste -sd' '
+	ncadm "$ns" --nc-table "$@" -o json | grep -o '"class":"[^"]*"' | cut -d'"' -f4 | sort | paste -sd' '
 }
 
 # ncadm_table_server NS SERVICE CLASS: the real server a class sticks to.
 ncadm_table_server() {
-	ncadm "$1" --nc-table "$2" | awk -v c="$3" 'NR > 2 && $1 == c { print $2 }'
+	ncadm "$1" --nc-table "$2" -o json | grep -o "\"class\":\"$3\",\"server\":\"[^\"]*\"" | cut -d'"' -f8
 }

@@ -135,7 +135,7 @@ grep -qx "ipvs_nc_service_info{drain=\"\",key=\"\",$(echo "$eng" | sed 's/,proto
 	"$TMPDIR/scrape" || nc_fail "no ipvs_nc_service_info of the --pe nc service: $(grep ipvs_nc_service_info "$TMPDIR/scrape")"
 # Cardinality as docs/operations.md counts it: 1 + (14 + 4 x 3) for the
 # -s nc service + (3 + 4 x 3) for the --pe nc one.
-expect_eq "ipvs_nc_ samples for two services of three servers" "$(grep -c '^ipvs_nc_' "$TMPDIR/scrape")" 42
+expect_eq "ipvs_nc_ samples for two services of three servers" "$(grep -c '^ipvs_nc_' "$TMPDIR/scrape")" 44
 
 # 3. The live view, in a terminal under tmux: the same per-server classes,
 # class 72 (sending in a loop) the heaviest of the last second with a
