@@ -279,6 +279,65 @@ int run_cases(Ctx &c)
 			 m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
 		 },
 		 NC_CMD_FLUSH},
+		{"pin without a real server", EINVAL, "needs a class",
+		 [](Message &m, const ServiceId &id) {
+			 put_svc(m, id);
+			 Message::Nest n(m, NC_ATTR_CLASS);
+			 uint8_t a[4] = {100, 64, 0, 0};
+			 m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
+			 m.put(NC_ADDR_ATTR_ADDR, a, 4);
+			 m.put_u8(NC_ADDR_ATTR_PLEN, 10);
+		 },
+		 NC_CMD_SET_PIN},
+		{"pin to a real server without a port", EINVAL, "needs a port",
+		 [](Message &m, const ServiceId &id) {
+			 put_svc(m, id);
+			 uint8_t a[4] = {100, 64, 0, 0};
+			 for (int t : {NC_ATTR_CLASS, NC_ATTR_DEST}) {
+				 Message::Nest n(m, t);
+				 m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
+				 m.put(NC_ADDR_ATTR_ADDR, a, 4);
+			 }
+		 },
+		 NC_CMD_SET_PIN},
+		{"pinned network with host bits", EINVAL, "host bits",
+		 [](Message &m, const ServiceId &id) {
+			 put_svc(m, id);
+			 uint8_t a[4] = {100, 65, 0, 0};
+			 {
+				 Message::Nest n(m, NC_ATTR_CLASS);
+				 m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
+				 m.put(NC_ADDR_ATTR_ADDR, a, 4);
+				 m.put_u8(NC_ADDR_ATTR_PLEN, 10);
+			 }
+			 Message::Nest n(m, NC_ATTR_DEST);
+			 m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
+			 m.put(NC_ADDR_ATTR_ADDR, a, 4);
+			 m.put_u16(NC_ADDR_ATTR_PORT, htons(80));
+		 },
+		 NC_CMD_SET_PIN},
+		{"move a network", EINVAL, "takes an address",
+		 [](Message &m, const ServiceId &id) {
+			 put_svc(m, id);
+			 uint8_t a[4] = {71, 0, 0, 0};
+			 {
+				 Message::Nest n(m, NC_ATTR_CLASS);
+				 m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
+				 m.put(NC_ADDR_ATTR_ADDR, a, 4);
+				 m.put_u8(NC_ADDR_ATTR_PLEN, 8);
+			 }
+			 Message::Nest n(m, NC_ATTR_DEST);
+			 m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
+			 m.put(NC_ADDR_ATTR_ADDR, a, 4);
+			 m.put_u16(NC_ADDR_ATTR_PORT, htons(80));
+		 },
+		 NC_CMD_MOVE},
+		{"pins in a request", EINVAL, nullptr,
+		 [](Message &m, const ServiceId &id) {
+			 put_svc(m, id);
+			 Message::Nest n(m, NC_ATTR_PINS);
+		 },
+		 NC_CMD_GET_PINS},
 		{"unknown command 77", EOPNOTSUPP, nullptr, [](Message &m, const ServiceId &id) { put_svc(m, id); }, 77},
 		{"command 0", EOPNOTSUPP, nullptr, [](Message &m, const ServiceId &id) { put_svc(m, id); }, 0},
 	};
@@ -333,7 +392,7 @@ void put_random_bytes(Message &m, int type, size_t len, const Rnd &rnd)
 // oversized or truncated attributes, duplicates, deep nesting).
 Message random_message(const Ctx &c, const Rnd &rnd)
 {
-	uint8_t cmd = static_cast<uint8_t>(rnd(0, 6));
+	uint8_t cmd = static_cast<uint8_t>(rnd(0, NC_CMD_MAX + 1)); // and one past the last
 	int flags = rnd(0, 3) == 0 ? NLM_F_DUMP : 0;
 	Message m(c.sock.family(), cmd, static_cast<uint8_t>(rnd(0, 3) ? NC_GENL_VERSION : rnd(0, 255)), flags);
 	switch (rnd(0, 9)) {
@@ -511,7 +570,8 @@ int run_churn(Ctx &c, const std::vector<Endpoint> &rs, int interval_ms, const st
 
 int run_eperm(Ctx &c)
 {
-	for (uint8_t cmd : {NC_CMD_GET_SERVICE, NC_CMD_SET_POLICY, NC_CMD_GET_TABLE, NC_CMD_FLUSH}) {
+	for (uint8_t cmd : {NC_CMD_GET_SERVICE, NC_CMD_SET_POLICY, NC_CMD_GET_TABLE, NC_CMD_FLUSH, NC_CMD_SET_PIN,
+			    NC_CMD_DEL_PIN, NC_CMD_MOVE, NC_CMD_GET_PINS}) {
 		Message m(c.sock.family(), cmd, NC_GENL_VERSION, cmd == NC_CMD_GET_TABLE ? NLM_F_DUMP : 0);
 		put_svc(m, c.svc);
 		if (cmd == NC_CMD_SET_POLICY)
