@@ -20,6 +20,15 @@ fi
 bench=$NC_BIN/ncbench
 . "$(dirname "$0")/insn.sh"	# insn_phase, insn_decisions (part 6)
 NSERVERS=4
+# bench_part NAME: log the time the previous part took (run.log then says
+# where a run's time goes: under the insncount plugin, CI's bench.small).
+part_start=$(date +%s)
+bench_part() {
+	local now
+	now=$(date +%s)
+	nc_log "bench: part $1 starts; the part before took $((now - part_start)) s"
+	part_start=$now
+}
 # fwm_stat NAME: a counter of part 2's fwmark service (entries, expired, ...)
 fwm_stat() { ncadm dir -L --nc -f 90 -o json | grep -o "\"$1\":[0-9]*" | cut -d: -f2; }
 # bt_attached FILE: wait until the bpftrace writing FILE has attached its
@@ -104,6 +113,7 @@ $qconfigs"
 uname -r > "$out/kernel.txt"
 nproc > "$out/vcpus.txt"
 
+bench_part 3b
 # --- 3b (first, while IPVS holds no other connections whose expiry would
 # blur the counts). Memory per class of the nc persistence engine: a
 # template is one ip_vs_conn plus its pe_data (20 bytes, kmalloc). One
@@ -156,6 +166,7 @@ run_round() {
 	done <<< "$configs"
 }
 
+bench_part 1
 # --- 1. Connection setup rate: interleaved rounds, no probes attached.
 : > "$out/rate.dat"
 : > "$TMPDIR/pids"
@@ -198,6 +209,7 @@ if command -v bpftrace > /dev/null; then
 	cp "$TMPDIR/bpftrace.out" "$out/"
 fi
 
+bench_part 2
 # --- 2. Decision cost against the number of classes in the table: nc
 # prefix /32 on a fwmark service (TCP and UDP to port 90; UDP one-packet
 # scheduled, so the flood leaves no IPVS connections), its table filled
@@ -296,6 +308,7 @@ for size in "${FLOOD[@]}"; do
 	nc_log "table $size classes ($entries entries): hit ${hit:--} ns, miss ${miss:--} ns"
 done
 
+bench_part 3
 # --- 3. Memory per entry: object sizes as the slab allocator sees them
 # (size.dat has the memory the caches grew by as the table filled).
 for c in ip_vs_nc_entry ip_vs_conn kmalloc-32; do
@@ -303,6 +316,7 @@ for c in ip_vs_nc_entry ip_vs_conn kmalloc-32; do
 done > "$out/slab.dat"
 nc_log "slab: $(tr '\n' ';' < "$out/slab.dat")"
 
+bench_part 4
 # --- 4. Quality: a Zipf-like population of users behind NAT classes.
 # Class k (of 200) gets a share of connections proportional to 1/(k+1);
 # every connection comes from a new address inside its class (rotating
@@ -327,6 +341,7 @@ while read -r name port opts src; do
 done <<< "$configs
 $qconfigs"
 
+bench_part 5
 # --- 5. Classes that move when a fifth server joins, and when one of
 # the four leaves: MOVED fresh classes (one connection each) before and
 # after; nc tables are flushed before each pass (entries would hold the
@@ -355,6 +370,8 @@ for pair in "sh 82" "mh 83" "nc-prefix24-few 87" "nc-prefix32-many 88"; do
 	nc_log "moved: $(tail -1 "$out/moved.dat")"
 done
 
+bench_part 6
 # --- 6. Instructions per decision at 4, 64 and 256 servers (insn.sh).
 [ -z "${NC_BENCH_INSN:-}" ] || insn_decisions
+bench_part end
 echo "bench done"
