@@ -49,7 +49,8 @@ Message::Nest::Nest(Message &m, int type) : m_(m), start_(nla_nest_start(m.get()
 
 Message::Nest::~Nest()
 {
-	nla_nest_end(m_.get(), start_);
+	// kept when empty: an empty nc-subnet list is a request to clear the list
+	nla_nest_end_keep_empty(m_.get(), start_);
 }
 
 GenlSocket::GenlSocket(const char *family_name, const std::string &missing_hint, const char *module)

@@ -305,6 +305,25 @@ TEST(NcCodec, PolicyChangeAsCaptured)
 	EXPECT_EQ(payload(m), payload(want));
 }
 
+// --nc-subnet all: an empty NC_POL_ATTR_SUBNETS nest is what clears the
+// kernel's list, so it must travel (libnl's nla_nest_end drops an empty
+// nest; ncadm once sent nothing and the list stayed).
+TEST(NcCodec, EmptySubnetListTravels)
+{
+	NcPolicyChange c;
+	c.subnets = std::vector<Network>{};
+	Message m(0x20, NC_CMD_SET_POLICY, NC_GENL_VERSION);
+	put_nc_service(m, tcp_vip(82));
+	put_nc_policy(m, c);
+	const Bytes b = payload(m);
+	auto top = attrs(b, GENL_HDRLEN, b.size());
+	ASSERT_EQ(top.count(NC_ATTR_POLICY), 1u);
+	const Bytes &pol = top[NC_ATTR_POLICY];
+	auto inner = attrs(pol, NLA_HDRLEN, pol.size());
+	ASSERT_EQ(inner.count(NC_POL_ATTR_SUBNETS), 1u);
+	EXPECT_EQ(inner[NC_POL_ATTR_SUBNETS].size(), size_t{NLA_HDRLEN});
+}
+
 TEST(NcCodec, ServiceFromTheKernel)
 {
 	auto msgs = replies("nc_get_service", "IPVS_NC", NC_CMD_GET_SERVICE);

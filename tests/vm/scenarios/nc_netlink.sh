@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The IPVS_NC family: table dump and the three flushes; malformed requests
+# The IPVS_NC family: table dump and the three flushes; clearing the
+# nc-subnet list; malformed requests
 # refused with the right errno and message and nothing changed; random
 # requests all answered; unprivileged callers refused; and ncadm's
 # one-line errors for the same situations.
@@ -31,6 +32,11 @@ expect_eq "flush server" "$(ncadm dir --nc-flush "$svc" --server "$(topo_rs_addr
 left=$(ncadm_counter dir "$svc" entries)
 expect_eq "flush all" "$(ncadm dir --nc-flush "$svc" -o json | grep -o '"flushed":[0-9]*')" "\"flushed\":$left"
 expect_eq "entries after flush" "$(ncadm_counter dir "$svc" entries)" 0
+# --nc-subnet all clears the list (an empty nest, which libnl drops unless
+# told to keep it): every client is grouped by class again.
+ncadm dir -E -t "$svc" --nc-subnet all
+expect_eq "nc-subnet list after --nc-subnet all" \
+	"$(ncadm dir -L --nc "$svc" -o json | grep -o '"nc_subnets":\[[^]]*\]')" '"nc_subnets":[]'
 
 # Malformed requests, random requests, unprivileged requests.
 topo_exec dir "$NC_BIN/ncnl" cases "$svc"
