@@ -79,6 +79,14 @@
  * never followed (the pin stays, and follows it again if it is added
  * back). At most NC_MAX_PINS a service.
  *
+ * NC_CMD_SET_ENTRY: NC_ATTR_SERVICE and NC_ATTR_ENTRY with
+ *	NC_ENTRY_ATTR_CLASS (a class: AF, ADDR, PLEN, no host bits),
+ *	NC_ENTRY_ATTR_DEST (a real server of the service, with its port) and
+ *	NC_ENTRY_ATTR_LEFT_MS (its sticky time left, 1 ms or more; more than
+ *	the sticky time is the sticky time): the entry a table saved before
+ *	a restart had (ncadm --nc-save-table, restored by ncadm -R). An entry
+ *	of the class is replaced. The other entry attributes are refused.
+ *
  * NC_CMD_GET_PINS: doit with NC_ATTR_SERVICE; replies with NC_ATTR_SERVICE
  *	and NC_ATTR_PINS (every pin, in one message of up to about 8 KiB).
  *
@@ -193,6 +201,7 @@ enum nc_cmd {
 	NC_CMD_DEL_PIN,
 	NC_CMD_MOVE,
 	NC_CMD_GET_PINS,
+	NC_CMD_SET_ENTRY,
 	__NC_CMD_MAX
 };
 #define NC_CMD_MAX (__NC_CMD_MAX - 1)
@@ -203,7 +212,8 @@ enum nc_attr {
 	NC_ATTR_SERVICE,	/* nest, enum nc_svc_attr */
 	NC_ATTR_POLICY,		/* nest, enum nc_pol_attr */
 	NC_ATTR_STATS,		/* nest, enum nc_stats_attr */
-	NC_ATTR_ENTRY,		/* nest, enum nc_entry_attr */
+	NC_ATTR_ENTRY,		/* nest, enum nc_entry_attr (replies; requests:
+				 * NC_CMD_SET_ENTRY only) */
 	NC_ATTR_CLASS,		/* nest, enum nc_addr_attr: an address */
 	NC_ATTR_DEST,		/* nest, enum nc_addr_attr: a server */
 	NC_ATTR_FLUSHED,	/* u32 */

@@ -261,7 +261,8 @@ unsigned int nc_table_remove_if(struct nc_table *t,
 				const void *arg, enum nc_removal why);
 int nc_table_set_policy(struct nc_table *t, const struct nc_policy *p);
 int nc_table_move(struct nc_table *t, const struct nc_class_key *key,
-		  struct ip_vs_dest *dest, const struct ip_vs_dest **was);
+		  struct ip_vs_dest *dest, unsigned long last_used,
+		  const struct ip_vs_dest **was);
 void nc_table_drain_started(struct nc_table *t);
 void nc_registry_lock(void);
 void nc_registry_unlock(void);

@@ -45,6 +45,17 @@ static const struct nla_policy nc_pol_policy[NC_POL_ATTR_MAX + 1] = {
 	[NC_POL_ATTR_SUBNETS]	= NLA_POLICY_NESTED(nc_subnets_policy),
 };
 
+/* NC_CMD_SET_ENTRY's entry: the attributes a saved entry has. */
+static const struct nla_policy nc_entry_policy[NC_ENTRY_ATTR_MAX + 1] = {
+	[NC_ENTRY_ATTR_CLASS]	= NLA_POLICY_NESTED(nc_addr_policy),
+	[NC_ENTRY_ATTR_DEST]	= NLA_POLICY_NESTED(nc_addr_policy),
+	[NC_ENTRY_ATTR_LEFT_MS]	= { .type = NLA_U64 },
+	[NC_ENTRY_ATTR_AGE_MS]	= { .type = NLA_REJECT },
+	[NC_ENTRY_ATTR_IDLE_MS]	= { .type = NLA_REJECT },
+	[NC_ENTRY_ATTR_CONNS]	= { .type = NLA_REJECT },
+	[NC_ENTRY_ATTR_PAD]	= { .type = NLA_REJECT },
+};
+
 static const struct nla_policy nc_svc_policy[NC_SVC_ATTR_MAX + 1] = {
 	[NC_SVC_ATTR_AF]	= { .type = NLA_U16 },
 	[NC_SVC_ATTR_PROTOCOL]	= { .type = NLA_U16 },
@@ -57,7 +68,7 @@ static const struct nla_policy nc_attr_policy[NC_ATTR_MAX + 1] = {
 	[NC_ATTR_SERVICE]	= NLA_POLICY_NESTED(nc_svc_policy),
 	[NC_ATTR_POLICY]	= NLA_POLICY_NESTED(nc_pol_policy),
 	[NC_ATTR_STATS]		= { .type = NLA_REJECT },
-	[NC_ATTR_ENTRY]		= { .type = NLA_REJECT },
+	[NC_ATTR_ENTRY]		= NLA_POLICY_NESTED(nc_entry_policy),
 	[NC_ATTR_CLASS]		= NLA_POLICY_NESTED(nc_addr_policy),
 	[NC_ATTR_DEST]		= NLA_POLICY_NESTED(nc_addr_policy),
 	[NC_ATTR_FLUSHED]	= { .type = NLA_REJECT },
@@ -775,6 +786,17 @@ static int nc_genl_del_engine(struct sk_buff *skb, struct genl_info *info)
  * Pins and moves name a class (NC_ATTR_CLASS) and a real server
  * (NC_ATTR_DEST, with its port).
  */
+/* A real server named with its port (pins, moves, saved entries). */
+static int nc_parse_server(const struct nlattr *attr, struct nc_addr *srv,
+			   struct netlink_ext_ack *extack)
+{
+	int err = nc_parse_addr(attr, srv, extack);
+
+	if (!err && srv->port < 0)
+		err = nc_err(extack, attr, "real server needs a port", -EINVAL);
+	return err;
+}
+
 static int nc_parse_class_dest(struct genl_info *info, struct nc_addr *cls,
 			       struct nc_addr *srv)
 {
@@ -787,34 +809,38 @@ static int nc_parse_class_dest(struct genl_info *info, struct nc_addr *cls,
 			      -EINVAL);
 	err = nc_parse_addr(attrs[NC_ATTR_CLASS], cls, info->extack);
 	if (!err)
-		err = nc_parse_addr(attrs[NC_ATTR_DEST], srv, info->extack);
-	if (!err && srv->port < 0)
-		err = nc_err(info->extack, attrs[NC_ATTR_DEST],
-			     "real server needs a port", -EINVAL);
+		err = nc_parse_server(attrs[NC_ATTR_DEST], srv, info->extack);
 	return err;
 }
 
+/* The network @a names (it has a prefix length), no host bits set. */
+static int nc_net_of(const struct nlattr *attr, const struct nc_addr *a,
+		     struct nc_subnet *net, struct netlink_ext_ack *extack)
+{
+	u8 family = a->af == AF_INET ? NC_FAMILY_INET : NC_FAMILY_INET6;
+	const char *why;
+
+	why = nc_subnet_set(net, family, (const u8 *)&a->addr, a->plen);
+	if (!why && memcmp(net->addr, &a->addr, a->af == AF_INET ? 4 : 16))
+		why = "network has host bits set";
+	return why ? nc_err(extack, attr, why, -EINVAL) : 0;
+}
+
 /*
- * The network a pin request names: with a prefix length that network
- * (no host bits set), else the class of the address.
+ * The network a pin request names: with a prefix length that network,
+ * else the class of the address.
  */
 static int nc_pin_net_of(struct nc_table *t, const struct nlattr *attr,
 			 const struct nc_addr *a, struct nc_subnet *net,
 			 struct netlink_ext_ack *extack)
 {
-	u8 family = a->af == AF_INET ? NC_FAMILY_INET : NC_FAMILY_INET6;
 	struct nc_class_key key;
-	const char *why;
 
-	if (a->plen < 0) {
-		nc_class_of(t, a, &key);
-		nc_key_subnet(&key, net);
-		return 0;
-	}
-	why = nc_subnet_set(net, family, (const u8 *)&a->addr, a->plen);
-	if (!why && memcmp(net->addr, &a->addr, a->af == AF_INET ? 4 : 16))
-		why = "pinned network has host bits set";
-	return why ? nc_err(extack, attr, why, -EINVAL) : 0;
+	if (a->plen >= 0)
+		return nc_net_of(attr, a, net, extack);
+	nc_class_of(t, a, &key);
+	nc_key_subnet(&key, net);
+	return 0;
 }
 
 /* The service's real server @srv, under RCU; NULL if it has none. */
@@ -925,7 +951,7 @@ static int nc_move_rcu(struct nc_table *t, struct genl_info *info,
 	if (atomic_read(&dest->weight) <= 0)
 		return nc_err(info->extack, attrs[NC_ATTR_DEST],
 			      NC_ERR_MOVE_WEIGHT, -EINVAL);
-	if (nc_table_move(t, key, dest, was))
+	if (nc_table_move(t, key, dest, jiffies, was))
 		return nc_err(info->extack, attrs[NC_ATTR_CLASS],
 			      "the sticky table is full (--nc-max-entries)",
 			      -ENOSPC);
@@ -982,6 +1008,90 @@ static int nc_genl_move(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	}
 	return genlmsg_reply(msg, info);
+}
+
+/* NC_CMD_SET_ENTRY's entry: its class, server and time left. */
+static int nc_parse_saved_entry(struct genl_info *info, struct nc_subnet *net,
+				struct nc_addr *srv, u64 *left_ms)
+{
+	const struct nlattr *nest = info->attrs[NC_ATTR_ENTRY];
+	struct nlattr *tb[NC_ENTRY_ATTR_MAX + 1];
+	struct nc_addr cls;
+	int err;
+
+	if (!nest)
+		return nc_err(info->extack, NULL, "missing entry (NC_ATTR_ENTRY)",
+			      -EINVAL);
+	err = nla_parse_nested(tb, NC_ENTRY_ATTR_MAX, nest, nc_entry_policy,
+			       info->extack);
+	if (err)
+		return err;
+	if (!tb[NC_ENTRY_ATTR_CLASS] || !tb[NC_ENTRY_ATTR_DEST] ||
+	    !tb[NC_ENTRY_ATTR_LEFT_MS])
+		return nc_err(info->extack, nest,
+			      "entry needs a class, a real server and its time left",
+			      -EINVAL);
+	err = nc_parse_addr(tb[NC_ENTRY_ATTR_CLASS], &cls, info->extack);
+	if (!err && cls.plen < 0)
+		err = nc_err(info->extack, tb[NC_ENTRY_ATTR_CLASS],
+			     "entry class needs a prefix length", -EINVAL);
+	if (!err)
+		err = nc_net_of(tb[NC_ENTRY_ATTR_CLASS], &cls, net, info->extack);
+	if (!err)
+		err = nc_parse_server(tb[NC_ENTRY_ATTR_DEST], srv, info->extack);
+	*left_ms = nla_get_u64(tb[NC_ENTRY_ATTR_LEFT_MS]);
+	if (!err && !*left_ms)
+		err = nc_err(info->extack, tb[NC_ENTRY_ATTR_LEFT_MS],
+			     "time left must be 1 ms or more", -ERANGE);
+	return err;
+}
+
+/* Under RCU: the saved entry in the table, its time left capped. */
+static int nc_restore_rcu(struct nc_table *t, struct genl_info *info,
+			  const struct nc_class_key *key,
+			  const struct nc_addr *srv, u64 left_ms)
+{
+	const struct nc_policy *p = &rcu_dereference(t->policy)->p;
+	unsigned long sticky = nc_sticky_jiffies(p), left;
+	const struct ip_vs_dest *was;
+	struct ip_vs_dest *dest;
+
+	/* at most 31 days: below 2^32 ms */
+	left = msecs_to_jiffies(min_t(u64, left_ms, p->sticky_secs * 1000ULL));
+	dest = nc_find_dest_rcu(t->svc, srv);
+	if (!dest)
+		return nc_err(info->extack, info->attrs[NC_ATTR_ENTRY],
+			      NC_ERR_PIN_SERVER, -ENOENT);
+	if (nc_table_move(t, key, dest, jiffies - (sticky - min(left, sticky)),
+			  &was))
+		return nc_err(info->extack, info->attrs[NC_ATTR_ENTRY],
+			      "the sticky table is full (--nc-max-entries)",
+			      -ENOSPC);
+	return 0;
+}
+
+static int nc_genl_set_entry(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nc_class_key key;
+	struct nc_subnet net;
+	struct nc_table *t;
+	struct nc_addr srv;
+	u64 left_ms;
+	int err;
+
+	err = nc_parse_saved_entry(info, &net, &srv, &left_ms);
+	if (err)
+		return err;
+	nc_subnet_key(&net, &key);
+	nc_registry_lock();
+	t = nc_find_or_err(genl_info_net(info), info->attrs, info->extack, &err);
+	if (t) {
+		rcu_read_lock();
+		err = nc_restore_rcu(t, info, &key, &srv, left_ms);
+		rcu_read_unlock();
+	}
+	nc_registry_unlock();
+	return err;
 }
 
 struct nc_pins_fill {
@@ -1206,6 +1316,11 @@ static const struct genl_small_ops nc_genl_ops[] = {
 		.cmd	= NC_CMD_GET_PINS,
 		.flags	= GENL_ADMIN_PERM,
 		.doit	= nc_genl_get_pins,
+	},
+	{
+		.cmd	= NC_CMD_SET_ENTRY,
+		.flags	= GENL_ADMIN_PERM,
+		.doit	= nc_genl_set_entry,
 	},
 };
 

@@ -561,32 +561,32 @@ int nc_table_set_policy(struct nc_table *t, const struct nc_policy *p)
 }
 
 /*
- * The operator moves @key's class to @dest (a server of the service, of
- * weight above 0, that the caller found under RCU and still holds RCU
- * for): its entry is replaced, or made, with its sticky time starting
- * now. @was gets the server it had (NULL: none). -ENOSPC if the table is
- * full. Under the registry mutex, so two moves do not race; schedule()
- * may, and the move is what stays.
+ * The operator moves @key's class to @dest (a server of the service that
+ * the caller found under RCU and still holds RCU for), or restores its
+ * saved entry: its entry is replaced, or made, as last used at jiffies
+ * @last_used (now for a move). @was gets the server it had (NULL: none).
+ * -ENOSPC if the table is full. Under the registry mutex, so two moves
+ * do not race; schedule() may, and the move is what stays.
  */
 int nc_table_move(struct nc_table *t, const struct nc_class_key *key,
-		  struct ip_vs_dest *dest, const struct ip_vs_dest **was)
+		  struct ip_vs_dest *dest, unsigned long last_used,
+		  const struct ip_vs_dest **was)
 {
 	const struct nc_policy *p = &t_policy(t)->p;
 	struct nc_entry *e = nc_table_lookup(t, key);
-	unsigned long now = jiffies;
 	int tries;
 
 	lockdep_assert_held(&nc_registry_mutex);
 	*was = e ? e->dest : NULL;
 	if (e && e->dest == dest) {
-		WRITE_ONCE(e->last_used, (u32)now);
+		WRITE_ONCE(e->last_used, (u32)last_used);
 		return 0;
 	}
 	local_bh_disable();	/* nc_table_store, as from softirq */
 	for (tries = 0; tries < 3; tries++) {
 		if (e)
 			trace_nc_repick(t->svc, e, NC_REPICK_MOVED);
-		e = nc_table_store(t, p, key, dest, e, now);
+		e = nc_table_store(t, p, key, dest, e, last_used);
 		if (!e || e->dest == dest)
 			break;
 	}

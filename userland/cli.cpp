@@ -98,6 +98,7 @@ const OptionSpec option_table[] = {
 	{"top", 0, Arg::Value, G_INSIGHT},
 	{"interval", 0, Arg::Value, G_INSIGHT},
 	{"textfile", 0, Arg::Value, G_TEXTFILE},
+	{"expires", 0, Arg::Value, G_EXPIRES},
 };
 
 int cmd_restore(const Options &)
@@ -167,6 +168,12 @@ const std::vector<CommandSpec> commands = {
 	{Command::NcMove, "nc-move", 0, Arg::None, PIN | G_SERVER | G_OUTPUT, NEEDS_SERVICE | NEEDS_SERVER | NEEDS_CLASS,
 	 false, "  ncadm --nc-move SERVICE --class ADDR -r SERVER[:PORT] [-o json]  move ADDR's class\n",
 	 cmd_nc_move},
+	{Command::NcSaveTable, "nc-save-table", 0, Arg::None, G_SERVICE | G_SERVICE_ARG, 0, false,
+	 "  ncadm --nc-save-table [SERVICE]             the sticky tables as --nc-entry lines for -R\n",
+	 cmd_nc_save_table},
+	{Command::NcEntry, "nc-entry", 0, Arg::None, PIN | G_SERVER | G_EXPIRES, NEEDS_SERVICE | NEEDS_SERVER | NEEDS_CLASS,
+	 true, "  ncadm --nc-entry SERVICE --class NET -r SERVER[:PORT] --expires EPOCH  a saved entry back\n",
+	 cmd_nc_entry},
 	{Command::NcSummary, "nc-summary", 0, Arg::None, G_SERVICE | G_SERVICE_ARG | G_OUTPUT | G_INSIGHT, 0, false,
 	 "  ncadm --nc-summary [SERVICE] [--top N] [--interval SECS] [-o json]\n"
 	 "        classes per server against weight, heaviest classes\n",
@@ -564,7 +571,9 @@ void parse_format(const po::variables_map &vm, Options &o)
 		throw UsageError("options conflict in the list command");
 	if (vm.count("class"))
 		o.cls = parse_class_arg(value(vm, "class"));
-	if (o.cls && o.cls->plen && o.cmd != Command::NcPin && o.cmd != Command::NcUnpin)
+	if (o.cmd == Command::NcEntry && o.cls && !o.cls->plen)
+		throw UsageError("--class " + o.cls->str() + ": --nc-entry takes the saved class, a network");
+	if (o.cls && o.cls->plen && o.cmd != Command::NcPin && o.cmd != Command::NcUnpin && o.cmd != Command::NcEntry)
 		throw UsageError("--class " + o.cls->str() + ": --" + spec_of(o.cmd).name +
 				 " takes an address (its class), not a network");
 	if (vm.count("server"))
@@ -580,6 +589,10 @@ void parse_format(const po::variables_map &vm, Options &o)
 		if (o.textfile.empty() || o.textfile.back() == '/')
 			throw UsageError("--textfile needs a file name, not '" + o.textfile + "'");
 	}
+	if (vm.count("expires"))
+		o.expires = parse_number(value(vm, "expires"), 1, UINT32_MAX, "--expires (seconds since 1970)");
+	else if (o.cmd == Command::NcEntry)
+		throw UsageError("--nc-entry needs --expires (seconds since 1970)");
 	if (vm.count("json") || (vm.count("output") && value(vm, "output") == "json"))
 		o.format = Format::Json;
 	else if (vm.count("output") && value(vm, "output") != "text")

@@ -31,6 +31,7 @@ enum OptionGroup : unsigned {
 	G_INSIGHT = 1u << 12,	    // --top --interval
 	G_TEXTFILE = 1u << 13,	    // --textfile
 	G_CLASS = 1u << 14,	    // --class
+	G_EXPIRES = 1u << 15,	    // --expires
 };
 
 enum class Arg { None, Value, Values, DefaultValue };

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <ctime>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -21,6 +22,7 @@
 
 extern "C" {
 #include "ip_vs_nc.h"
+#include "nc_policy.h"
 }
 
 namespace ncadm {
@@ -393,6 +395,45 @@ int cmd_nc_move(const Options &o)
 	with_context("moving the class of " + o.cls->str() + " of " + o.service->str(),
 		     [&] { mv = Nc().move(*o.service, o.cls->addr, o.dest->server); });
 	print_moved(std::cout, *o.service, mv, o.dest->server, o.format);
+	return 0;
+}
+
+int cmd_nc_save_table(const Options &o)
+{
+	std::ostringstream out;
+	with_context(o.service ? o.service->str() : "saving the sticky tables", [&] {
+		Nc nc;
+		const uint64_t now = static_cast<uint64_t>(std::time(nullptr));
+		if (o.service) {
+			print_saved_entries(out, *o.service, nc.table(*o.service), now);
+			return;
+		}
+		for (const auto &s : nc.list())
+			print_saved_entries(out, s.id, nc.table(s.id), now);
+	});
+	std::cout << out.str();
+	return 0;
+}
+
+// An entry saved by --nc-save-table. One whose time has passed since, or
+// whose server is no longer in the service, is left out, as the table
+// would have dropped it: a changed configuration keeps the other classes.
+int cmd_nc_entry(const Options &o)
+{
+	const uint64_t now = static_cast<uint64_t>(std::time(nullptr));
+	if (*o.expires <= now)
+		return 0;
+	NcEntry e;
+	e.cls = Network{o.cls->addr, *o.cls->plen};
+	e.server = o.dest->server;
+	e.left_ms = (*o.expires - now) * 1000;
+	try {
+		Nc().restore_entry(*o.service, e);
+	} catch (const KernelError &err) {
+		if (err.error == ENOENT && std::string(err.what()) == NC_ERR_PIN_SERVER)
+			return 0;
+		with_context("restoring the entry of " + o.cls->str() + " of " + o.service->str(), [&] { throw; });
+	}
 	return 0;
 }
 

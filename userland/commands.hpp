@@ -35,6 +35,8 @@ int cmd_nc_top(const Options &o);
 int cmd_nc_pin(const Options &o);
 int cmd_nc_unpin(const Options &o);
 int cmd_nc_move(const Options &o);
+int cmd_nc_save_table(const Options &o);
+int cmd_nc_entry(const Options &o);
 
 // Run @f; a KernelError it throws comes out reworded for an operator and
 // prefixed with @doing. @enoent: what ENOENT means for this request.

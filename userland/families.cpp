@@ -333,6 +333,19 @@ uint32_t Nc::unpin(const ServiceId &id, const std::optional<ClassArg> &net)
 	return request_count(sock_, m);
 }
 
+void Nc::restore_entry(const ServiceId &id, const NcEntry &e)
+{
+	Message m(sock_.family(), NC_CMD_SET_ENTRY, NC_GENL_VERSION);
+	put_nc_service(m, id);
+	{
+		Message::Nest n(m, NC_ATTR_ENTRY);
+		put_nc_addr(m, NC_ENTRY_ATTR_CLASS, e.cls.addr, e.cls.plen, std::nullopt);
+		put_nc_addr(m, NC_ENTRY_ATTR_DEST, e.server.addr, std::nullopt, e.server.port);
+		m.put_u64(NC_ENTRY_ATTR_LEFT_MS, e.left_ms);
+	}
+	sock_.request(m);
+}
+
 NcMove Nc::move(const ServiceId &id, const Address &cls, const Endpoint &server)
 {
 	Message m(sock_.family(), NC_CMD_MOVE, NC_GENL_VERSION);

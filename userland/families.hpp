@@ -67,6 +67,8 @@ public:
 	// Removes the pin of @net, or every pin of @id; returns how many.
 	uint32_t unpin(const ServiceId &id, const std::optional<ClassArg> &net);
 	NcMove move(const ServiceId &id, const Address &cls, const Endpoint &server);
+	// A saved entry back in the table: its class, server and time left.
+	void restore_entry(const ServiceId &id, const NcEntry &e);
 
 private:
 	GenlSocket sock_;

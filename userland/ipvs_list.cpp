@@ -456,6 +456,19 @@ std::string nc_subnet_option(const NcPolicy &p)
 }
 } // namespace
 
+void print_saved_entries(std::ostream &out, const ServiceId &id, const std::vector<NcEntry> &entries,
+			 uint64_t now_epoch)
+{
+	ServiceEntry s;
+	s.id = id;
+	const std::string name = service_name(s, LIST_RULE | LIST_NUMERIC);
+	for (const auto &e : entries)
+		if (e.left_ms)
+			out << fmt("--nc-entry %s --class %s -r %s --expires %llu\n", name.c_str(), e.cls.str().c_str(),
+				   addrport(e.server.addr, e.server.port, id.protocol, LIST_NUMERIC).c_str(),
+				   static_cast<unsigned long long>(now_epoch + (e.left_ms + 999) / 1000));
+}
+
 std::string nc_rule_options(const NcPolicy &p)
 {
 	return "--sticky " + format_duration(p.sticky) + " --nc-key " + format_key(p.key, p.plen4, p.plen6) +

@@ -53,6 +53,12 @@ void list_connections(std::ostream &out, const std::vector<Connection> &conns, u
 // ipvsadm -L --daemon.
 void list_daemons(std::ostream &out, const std::vector<SyncDaemon> &daemons);
 
+// ncadm --nc-save-table: an --nc-entry line for each of @entries, with its
+// expiry as wall-clock seconds (@now_epoch plus its time left, rounded
+// up), for ncadm -R to restore after a module reload or a reboot.
+void print_saved_entries(std::ostream &out, const ServiceId &id, const std::vector<NcEntry> &entries,
+			 uint64_t now_epoch);
+
 // "--sticky 30m --nc-key octet,/48 ..." for a saved rule.
 std::string nc_rule_options(const NcPolicy &p);
 // The same for a --pe nc service with another scheduler: the class part.

@@ -35,6 +35,7 @@ void Message::put_flag(int type) { check(nla_put_flag(get(), type), type); }
 void Message::put_u8(int type, uint8_t v) { check(nla_put_u8(get(), type, v), type); }
 void Message::put_u16(int type, uint16_t v) { check(nla_put_u16(get(), type, v), type); }
 void Message::put_u32(int type, uint32_t v) { check(nla_put_u32(get(), type, v), type); }
+void Message::put_u64(int type, uint64_t v) { check(nla_put_u64(get(), type, v), type); }
 void Message::put_string(int type, const std::string &v) { check(nla_put_string(get(), type, v.c_str()), type); }
 void Message::put(int type, const void *data, size_t len)
 {

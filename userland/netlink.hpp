@@ -32,6 +32,7 @@ public:
 	void put_u8(int type, uint8_t v);
 	void put_u16(int type, uint16_t v);
 	void put_u32(int type, uint32_t v);
+	void put_u64(int type, uint64_t v);
 	void put_string(int type, const std::string &v);
 	void put(int type, const void *data, size_t len);
 

@@ -16,7 +16,7 @@ namespace ncadm {
 
 enum class Command { AddService, EditService, DelService, Clear, AddServer, EditServer, DelServer, List,
 		     Save, Restore, Zero, SetTimeouts, StartDaemon, StopDaemon, NcTable, NcFlush, NcSummary,
-		     NcMetrics, NcTop, NcPin, NcUnpin, NcMove,
+		     NcMetrics, NcTop, NcPin, NcUnpin, NcMove, NcSaveTable, NcEntry,
 		     Help, Version }; // Help, Version: -h, -V (no row in the command table)
 
 struct Options {
@@ -37,6 +37,7 @@ struct Options {
 	size_t top_n = 10;		  // --nc-summary --top
 	uint32_t interval_s = 1;	  // --nc-summary --interval
 	std::string textfile;		  // --nc-metrics --textfile
+	std::optional<uint64_t> expires;  // --nc-entry --expires (seconds since 1970)
 };
 
 } // namespace ncadm

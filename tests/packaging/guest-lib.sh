@@ -21,7 +21,7 @@ pkg_state() {
 	dkms status 2>/dev/null | grep ip-vs-nc || true
 	ls -d /usr/src/ip-vs-nc-* /etc/ip-vs-nc /usr/sbin/ncadm /lib/systemd/system/ncadm.service \
 		/lib/systemd/system/ncadm-metrics.* /etc/systemd/system/timers.target.wants/ncadm-metrics.timer \
-		/var/lib/prometheus/node-exporter/ip_vs_nc.prom \
+		/var/lib/prometheus/node-exporter/ip_vs_nc.prom /var/lib/ip-vs-nc \
 		/usr/lib/modules-load.d/ip_vs_nc.conf $pkg_local_files 2>/dev/null || true
 	find "/lib/modules/$kver" -name 'ip_vs_nc.ko*' 2>/dev/null || true
 }
@@ -37,7 +37,7 @@ pkg_clean_slate() {
 	echo "$had" | sed 's/^/#   /'
 	DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ip-vs-nc-dkms ncadm > /dev/null 2>&1 || true
 	dkms remove ip-vs-nc --all > /dev/null 2>&1 || true
-	rm -rf /usr/src/ip-vs-nc-* /var/lib/dkms/ip-vs-nc /etc/ip-vs-nc $pkg_local_files
+	rm -rf /usr/src/ip-vs-nc-* /var/lib/dkms/ip-vs-nc /etc/ip-vs-nc /var/lib/ip-vs-nc $pkg_local_files
 	find /lib/modules -name 'ip_vs_nc.ko*' -delete
 	depmod -a "$kver"
 	had=$(pkg_state "$kver")

@@ -338,6 +338,31 @@ int run_cases(Ctx &c)
 			 Message::Nest n(m, NC_ATTR_PINS);
 		 },
 		 NC_CMD_GET_PINS},
+		{"saved entry without its time left", EINVAL, "time left",
+		 [](Message &m, const ServiceId &id) {
+			 put_svc(m, id);
+			 Message::Nest e(m, NC_ATTR_ENTRY);
+			 uint8_t a[4] = {71, 0, 0, 0};
+			 {
+				 Message::Nest n(m, NC_ENTRY_ATTR_CLASS);
+				 m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
+				 m.put(NC_ADDR_ATTR_ADDR, a, 4);
+				 m.put_u8(NC_ADDR_ATTR_PLEN, 8);
+			 }
+			 Message::Nest n(m, NC_ENTRY_ATTR_DEST);
+			 m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
+			 m.put(NC_ADDR_ATTR_ADDR, a, 4);
+			 m.put_u16(NC_ADDR_ATTR_PORT, htons(80));
+		 },
+		 NC_CMD_SET_ENTRY},
+		{"saved entry with a reply-only field", EINVAL, nullptr,
+		 [](Message &m, const ServiceId &id) {
+			 put_svc(m, id);
+			 Message::Nest e(m, NC_ATTR_ENTRY);
+			 m.put_u64(NC_ENTRY_ATTR_LEFT_MS, 1000);
+			 m.put_u64(NC_ENTRY_ATTR_CONNS, 1);
+		 },
+		 NC_CMD_SET_ENTRY},
 		{"unknown command 77", EOPNOTSUPP, nullptr, [](Message &m, const ServiceId &id) { put_svc(m, id); }, 77},
 		{"command 0", EOPNOTSUPP, nullptr, [](Message &m, const ServiceId &id) { put_svc(m, id); }, 0},
 	};
@@ -571,7 +596,7 @@ int run_churn(Ctx &c, const std::vector<Endpoint> &rs, int interval_ms, const st
 int run_eperm(Ctx &c)
 {
 	for (uint8_t cmd : {NC_CMD_GET_SERVICE, NC_CMD_SET_POLICY, NC_CMD_GET_TABLE, NC_CMD_FLUSH, NC_CMD_SET_PIN,
-			    NC_CMD_DEL_PIN, NC_CMD_MOVE, NC_CMD_GET_PINS}) {
+			    NC_CMD_DEL_PIN, NC_CMD_MOVE, NC_CMD_GET_PINS, NC_CMD_SET_ENTRY}) {
 		Message m(c.sock.family(), cmd, NC_GENL_VERSION, cmd == NC_CMD_GET_TABLE ? NLM_F_DUMP : 0);
 		put_svc(m, c.svc);
 		if (cmd == NC_CMD_SET_POLICY)

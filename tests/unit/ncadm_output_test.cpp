@@ -123,6 +123,30 @@ TEST(Output, TableAndFlush)
 	EXPECT_EQ(flushed.str(), "TCP 192.0.2.1:80: 1 entry flushed\nTCP 192.0.2.1:80: 2 entries flushed\n");
 }
 
+// --nc-save-table: lines ncadm -R takes, the expiry rounded up to the
+// second, an expired entry left out, an IPv6 server in brackets.
+TEST(Output, SavedEntries)
+{
+	NcEntry a, b, gone;
+	a.cls = parse_subnets("71.0.0.0/8")[0];
+	a.server = Endpoint{parse_address("10.0.0.1", "test"), 80};
+	a.left_ms = 1500;
+	b.cls = parse_subnets("2001:db8::/48")[0];
+	b.server = Endpoint{parse_address("2001:db8:ff::11", "test"), 80};
+	b.left_ms = 1800000;
+	gone = a;
+	gone.left_ms = 0;
+	std::ostringstream out;
+	print_saved_entries(out, tcp_service("192.0.2.1", 80), {a, gone, b}, 1000);
+	ServiceId fw;
+	fw.af = AF_INET;
+	fw.fwmark = 7;
+	print_saved_entries(out, fw, {a}, 1000);
+	EXPECT_EQ(out.str(), "--nc-entry -t 192.0.2.1:80 --class 71.0.0.0/8 -r 10.0.0.1:80 --expires 1002\n"
+			     "--nc-entry -t 192.0.2.1:80 --class 2001:db8::/48 -r [2001:db8:ff::11]:80 --expires 2800\n"
+			     "--nc-entry -f 7 --class 71.0.0.0/8 -r 10.0.0.1:80 --expires 1002\n");
+}
+
 TEST(Output, UnpinAndMove)
 {
 	std::ostringstream text, json;
