@@ -277,25 +277,29 @@ struct nc_entry *nc_table_store(struct nc_table *t, const struct nc_policy *p,
 		return NULL;
 	}
 	/* A new class (or @stale already went): take a place under the cap. */
-	if (atomic_inc_return(&ht->entries) > p->max_entries)
+	if (atomic_inc_return(&ht->entries) > p->max_entries) {
+		first = ERR_PTR(-E2BIG);
 		goto unreserve;
+	}
 	first = rhashtable_lookup_get_insert_fast(&ht->ht, &e->node,
 						  nc_rht_params);
 	if (!first) {
-		/* @dest may have left meanwhile: del_dest's walk missed us. */
+		/*
+		 * @dest may have left meanwhile. Pairs with the smp_mb() in
+		 * nc_table_forget_dest(): either its walk sees this entry, or
+		 * this load sees the flag IPVS cleared before calling it.
+		 */
 		smp_mb();
 		if (unlikely(!nc_dest_available(dest)))
 			nc_ht_remove(ht, e);
 		return NULL;
 	}
+	/* Not inserted: another CPU's entry (to follow), or no room. */
+unreserve:
 	atomic_dec(&ht->entries);
 	nc_entry_drop_unseen(e);
 	if (!IS_ERR(first))
 		return first;
-	goto not_stored;
-unreserve:
-	atomic_dec(&ht->entries);
-	nc_entry_drop_unseen(e);
 not_stored:
 	nc_stat_inc(t, overflow);
 	trace_nc_overflow(t->svc, key, p->max_entries);
@@ -361,6 +365,12 @@ unsigned int nc_table_forget_dest(struct nc_table *t, struct ip_vs_dest *dest)
 {
 	unsigned int n;
 
+	/*
+	 * IPVS cleared @dest's available flag before calling del_dest. Pairs
+	 * with the smp_mb() in nc_table_store(): a store that does not see
+	 * the flag cleared has inserted its entry where this walk finds it.
+	 */
+	smp_mb();
 	mutex_lock(&nc_registry_mutex);
 	n = nc_table_remove_if(t, nc_match_dest, dest, NC_REMOVE_DEST_GONE);
 	mutex_unlock(&nc_registry_mutex);

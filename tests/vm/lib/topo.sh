@@ -204,6 +204,9 @@ topo_add_firewall() {
 
 topo_cleanup() {
 	local ns
+	# Scenarios' traffic loops run while $TMPDIR/sending exists: a
+	# scenario that fails inside one must not wait for it for ever.
+	rm -f "$TMPDIR/sending"
 	{
 		for ns in $(ip netns list | awk '{print $1}'); do
 			ip netns pids "$ns" | xargs -r kill
