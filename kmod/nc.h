@@ -220,9 +220,13 @@ static inline void nc_effective_policy(const struct ip_vs_service *svc,
 }
 
 /*
- * nc_table.c. The registry mutex guards every table's replacement of its
- * entries, policy and pins (lockdep asserts it where they change); it
- * nests inside IPVS's __ip_vs_mutex.
+ * Locks, in the one order they nest: IPVS's __ip_vs_mutex (held around
+ * init_service, done_service and the dest callbacks), then
+ * nc_registry_mutex (nc_table.c: every table's replacement of its
+ * entries, policy and pins, and the registry; lockdep asserts it where
+ * they change); nc_pe_mutex (nc_pe.c: the engine policies) is a leaf,
+ * never held with either. Under them, and in softirq: per-table t->lock
+ * (the rr/wrr cursor) and the rhashtable's bucket locks.
  */
 extern struct mutex nc_registry_mutex;
 struct nc_table *nc_table_create(struct ip_vs_service *svc,
@@ -336,8 +340,8 @@ int nc_pe_policies_init(void);
 void nc_pe_policies_exit(void);
 void nc_pe_policy_get(struct net *net, const struct nc_svc_id *id,
 		      struct nc_policy *p);
-int nc_pe_policy_set(struct net *net, const struct nc_svc_id *id,
-		     const struct nc_policy *p);
+int nc_pe_policy_edit(struct net *net, const struct nc_svc_id *id,
+		      int (*edit)(struct nc_policy *p, void *arg), void *arg);
 unsigned int nc_pe_policy_forget(struct net *net, const struct nc_svc_id *id);
 
 /* nc_netlink.c */

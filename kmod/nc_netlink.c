@@ -7,9 +7,9 @@
  * (IPVS does not export its service lookup). Every request that finds a
  * table, or changes a policy, holds the registry lock for its duration:
  * a table cannot go away under it, and two policy edits cannot lose one.
- * That lock nests inside IPVS's own (done_service runs under
- * __ip_vs_mutex and takes it), and nothing here calls into IPVS with it
- * held, so there is no inversion.
+ * Engine policies are edited under their own lock in nc_pe.c, never with
+ * the registry's. Nothing here calls into IPVS with a lock held, so the
+ * order of nc.h holds.
  */
 #define KMSG_COMPONENT "IPVS"
 #define pr_fmt(fmt) KMSG_COMPONENT ": " fmt
@@ -623,25 +623,32 @@ static int nc_parse_policy(const struct nlattr *nest, struct nc_policy *p,
 	return 0;
 }
 
-/* NC_CMD_SET_POLICY with NC_ATTR_ENGINE. */
-static int nc_set_engine_policy(struct genl_info *info, struct nc_policy *p)
+struct nc_engine_edit {
+	const struct nlattr		*nest;
+	struct netlink_ext_ack		*extack;
+};
+
+static int nc_apply_engine_edit(struct nc_policy *p, void *arg)
 {
-	struct net *net = genl_info_net(info);
+	const struct nc_engine_edit *e = arg;
+
+	return nc_parse_policy(e->nest, p, true, e->extack);
+}
+
+/* NC_CMD_SET_POLICY with NC_ATTR_ENGINE: one edit under nc_pe_mutex. */
+static int nc_set_engine_policy(struct genl_info *info)
+{
+	struct nc_engine_edit e = {
+		.nest = info->attrs[NC_ATTR_POLICY], .extack = info->extack,
+	};
 	struct nc_svc_id id;
 	int err;
 
 	err = nc_parse_service(info->attrs, &id, info->extack);
 	if (err)
 		return err;
-	/* one writer at a time, so that two edits cannot lose one */
-	nc_registry_lock();
-	nc_pe_policy_get(net, &id, p);
-	err = nc_parse_policy(info->attrs[NC_ATTR_POLICY], p, true,
-			      info->extack);
-	if (!err)
-		err = nc_pe_policy_set(net, &id, p);
-	nc_registry_unlock();
-	return err;
+	return nc_pe_policy_edit(genl_info_net(info), &id,
+				 nc_apply_engine_edit, &e);
 }
 
 static int nc_genl_set_policy(struct sk_buff *skb, struct genl_info *info)
@@ -653,14 +660,11 @@ static int nc_genl_set_policy(struct sk_buff *skb, struct genl_info *info)
 	if (!info->attrs[NC_ATTR_POLICY])
 		return nc_err(info->extack, NULL, "missing policy (NC_ATTR_POLICY)",
 			      -EINVAL);
+	if (info->attrs[NC_ATTR_ENGINE])
+		return nc_set_engine_policy(info);
 	p = kmalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
-	if (info->attrs[NC_ATTR_ENGINE]) {
-		err = nc_set_engine_policy(info, p);
-		kfree(p);
-		return err;
-	}
 	nc_registry_lock();
 	t = nc_find_or_err(genl_info_net(info), info->attrs, info->extack, &err);
 	if (t) {

@@ -20,9 +20,10 @@
  * belongs to the connection parameters, then to the template, and IPVS
  * frees it. Templates hold a reference on this module (ip_vs_pe_get), so
  * it cannot be unloaded while one exists. The engine policies are an
- * RCU hash: fill_param reads it under RCU; writers (netlink, namespace
- * exit) hold nc_pe_mutex and replace a record whole, freeing the old one
- * after a grace period.
+ * RCU hash: fill_param reads it under RCU; every writer (netlink's edit
+ * and forget, namespace exit) holds nc_pe_mutex, asserted with lockdep,
+ * and replaces a record whole, freeing the old one after a grace period.
+ * nc_pe_mutex is a leaf: nothing else is taken under it (nc.h).
  */
 #define KMSG_COMPONENT "IPVS"
 #define pr_fmt(fmt) KMSG_COMPONENT ": " fmt
@@ -219,12 +220,12 @@ static struct ip_vs_pe nc_pe = {
 	.show_pe_data =		nc_pe_show_pe_data,
 };
 
-/* Called with nc_pe_mutex held. */
 static struct nc_pe_svc *nc_pe_svc_find(struct net *net,
 					const struct nc_svc_id *id)
 {
 	struct nc_pe_svc *s;
 
+	lockdep_assert_held(&nc_pe_mutex);
 	hlist_for_each_entry(s, nc_pe_id_bucket(net, id), node)
 		if (net_eq(read_pnet(&s->net), net) &&
 		    nc_svc_id_equal(&s->id, id))
@@ -247,27 +248,40 @@ void nc_pe_policy_get(struct net *net, const struct nc_svc_id *id,
 	mutex_unlock(&nc_pe_mutex);
 }
 
-int nc_pe_policy_set(struct net *net, const struct nc_svc_id *id,
-		     const struct nc_policy *p)
+/*
+ * Edit the engine policy of @id in one step under nc_pe_mutex: @edit gets
+ * the policy in force (its own, else the module parameters) and changes
+ * it, or fails and nothing changes. A forget cannot come between the
+ * read and the write, as it could when they were two calls.
+ */
+int nc_pe_policy_edit(struct net *net, const struct nc_svc_id *id,
+		      int (*edit)(struct nc_policy *p, void *arg), void *arg)
 {
 	struct nc_pe_svc *s, *old;
+	int err;
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
 	write_pnet(&s->net, net);
 	s->id = *id;
-	s->p = *p;
 	mutex_lock(&nc_pe_mutex);
 	old = nc_pe_svc_find(net, id);
 	if (old)
-		hlist_replace_rcu(&old->node, &s->node);
+		s->p = old->p;
 	else
+		nc_default_policy(&s->p);
+	err = edit(&s->p, arg);
+	if (!err && old)
+		hlist_replace_rcu(&old->node, &s->node);
+	else if (!err)
 		hlist_add_head_rcu(&s->node, nc_pe_id_bucket(net, id));
 	mutex_unlock(&nc_pe_mutex);
-	if (old)
+	if (err)
+		kfree(s);
+	else if (old)
 		kfree_rcu(old, rcu);
-	return 0;
+	return err;
 }
 
 /* Forgets the engine policy of @id, or with @id NULL all of @net's. */

@@ -17,8 +17,7 @@
  * netlink dump), only under nc_registry_mutex, so a walk may sleep
  * without its table being freed under it. A replaced table is destroyed
  * from an rcu_work, after every schedule() that could still store into
- * it has returned. nc_registry_mutex nests inside IPVS's __ip_vs_mutex:
- * done_service and del_dest run under it and take it.
+ * it has returned. Lock order: nc.h.
  *
  * The registry lists every table, for netlink to find services by
  * address (IPVS exports no service lookup).
