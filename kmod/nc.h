@@ -299,21 +299,6 @@ int nc_drain_for_each(const struct nc_table *t,
 				unsigned long since, void *arg),
 		      void *arg);
 
-/*
- * May a class (or a pinned network) keep going to @d? A removed server
- * never; a drained (weight 0) one as the drain rule says; an overloaded
- * one yes, as IPVS persistence templates keep following theirs.
- */
-static inline bool nc_dest_followed(const struct ip_vs_service *svc,
-				    const struct ip_vs_dest *d,
-				    unsigned int drain, unsigned long now)
-{
-	if (!nc_dest_available(d))
-		return false;
-	return likely(atomic_read(&d->weight) > 0) ||
-	       !nc_drain_moves(svc, d, drain, now);
-}
-
 /* nc_pin.c */
 struct nc_pin *nc_pin_find(const struct nc_pins *pins, int af,
 			   const union nf_inet_addr *addr);
@@ -332,6 +317,8 @@ void nc_pin_release(struct nc_table *t);
 void nc_default_policy(struct nc_policy *p);
 void nc_addr_key(const struct nc_policy *p, unsigned int key_mode, int af,
 		 const union nf_inet_addr *a, struct nc_class_key *key);
+void nc_default_addr_key(int af, const union nf_inet_addr *a,
+			 struct nc_class_key *key);
 
 /* nc_pe.c */
 int nc_pe_init(void);

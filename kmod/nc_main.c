@@ -28,6 +28,21 @@ static const union nf_inet_addr *nc_client_addr(const struct ip_vs_iphdr *iph)
 
 enum nc_verdict { NC_FOLLOW, NC_EXPIRED, NC_REPICK };
 
+/*
+ * May a class (or a pinned network) keep going to @d? A removed server
+ * never; a drained (weight 0) one as the drain rule says; an overloaded
+ * one yes, as IPVS persistence templates keep following theirs.
+ */
+static inline bool nc_dest_followed(const struct ip_vs_service *svc,
+				    const struct ip_vs_dest *d,
+				    unsigned int drain, unsigned long now)
+{
+	if (!nc_dest_available(d))
+		return false;
+	return likely(atomic_read(&d->weight) > 0) ||
+	       !nc_drain_moves(svc, d, drain, now);
+}
+
 /* May a class keep following entry @e (nc_dest_followed says when)? */
 static enum nc_verdict nc_check_entry(const struct ip_vs_service *svc,
 				      const struct nc_entry *e,

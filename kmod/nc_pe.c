@@ -110,16 +110,13 @@ static int nc_pe_fill_param(struct ip_vs_conn_param *p, struct sk_buff *skb)
 {
 	const struct nc_pe_svc *s;
 	struct nc_class_key key;
-	struct nc_policy pol;
 
 	rcu_read_lock();
 	s = nc_pe_svc_lookup_rcu(p);
-	if (s) {
+	if (s)
 		nc_addr_key(&s->p, s->p.key_mode, p->af, p->caddr, &key);
-	} else {
-		nc_default_policy(&pol);
-		nc_addr_key(&pol, pol.key_mode, p->af, p->caddr, &key);
-	}
+	else
+		nc_default_addr_key(p->af, p->caddr, &key);
 	rcu_read_unlock();
 	p->pe_data = kmemdup(&key, sizeof(key), GFP_ATOMIC);
 	if (!p->pe_data)

@@ -55,6 +55,31 @@ void nc_default_policy(struct nc_policy *p)
 	}
 }
 
+/*
+ * The class key of @a under the module parameters' key mode and prefix
+ * lengths (no nc-subnet list: parameters have none): the engine's key for
+ * a service without an engine policy, computed without a whole
+ * struct nc_policy (600 bytes) on the softirq stack. Out-of-range
+ * parameters fall back to the built-in key, as nc_default_policy() does.
+ */
+void nc_default_addr_key(int af, const union nf_inet_addr *a,
+			 struct nc_class_key *key)
+{
+	unsigned int mode = READ_ONCE(key_mode);
+	unsigned int plen4 = READ_ONCE(prefix4), plen6 = READ_ONCE(prefix6);
+
+	if (mode >= __NC_KEY_MAX || nc_check_plen4(plen4) ||
+	    nc_check_plen6(plen6)) {
+		mode = NC_KEY_OCTET;
+		plen4 = NC_DEFAULT_PLEN4;
+		plen6 = NC_DEFAULT_PLEN6;
+	}
+	if (af == AF_INET6)
+		nc_class_key_v6(key, a->in6.s6_addr, mode, plen4, plen6);
+	else
+		nc_class_key_v4(key, (const u8 *)&a->ip, mode, plen4);
+}
+
 /* The class key of address @a of family @af (AF_INET/AF_INET6). */
 void nc_addr_key(const struct nc_policy *p, unsigned int key_mode, int af,
 		 const union nf_inet_addr *a, struct nc_class_key *key)
