@@ -129,7 +129,7 @@ nc_wait 300 "bpftrace did not attach: $(cat "$TMPDIR/bpftrace")" grep -q '^Attac
 perf stat -x, -e ip_vs_nc:nc_new -a -o "$TMPDIR/perf" -- \
 	ip netns exec cli "$NC_BIN/ncprobe" connect --to "$svc" --from 20.0.0.1,21.0.0.1,22.0.0.1 > /dev/null ||
 	nc_fail "perf stat: $(cat "$TMPDIR/perf")"
-kill -INT $bt
+kill -INT $bt 2>/dev/null || nc_fail "bpftrace exited before it was stopped: $(cat "$TMPDIR/bpftrace")"
 wait $bt || nc_fail "bpftrace exited with status $?: $(cat "$TMPDIR/bpftrace")"
 sed 's/^/# bpftrace: /' "$TMPDIR/bpftrace"
 expect_eq "bpftrace's nc_new count (why new)" "$(sed -n 's/^@new\[0\]: //p' "$TMPDIR/bpftrace")" 3
