@@ -20,6 +20,8 @@
 
 #include <linux/ip_vs.h>
 #include <netinet/in.h>
+
+#include <array>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -87,6 +89,18 @@ struct Case {
 	std::function<void(Message &, const ServiceId &)> build;
 	uint8_t cmd = NC_CMD_SET_POLICY;
 };
+
+// An IPv4 address nest of attribute @type; @plen, @port < 0 leave them out.
+void put_addr4(Message &m, int type, std::array<uint8_t, 4> a, int plen = -1, int port = -1)
+{
+	Message::Nest n(m, type);
+	m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
+	m.put(NC_ADDR_ATTR_ADDR, a.data(), 4);
+	if (plen >= 0)
+		m.put_u8(NC_ADDR_ATTR_PLEN, static_cast<uint8_t>(plen));
+	if (port >= 0)
+		m.put_u16(NC_ADDR_ATTR_PORT, htons(static_cast<uint16_t>(port)));
+}
 
 // One nc-subnet network nest; @plen < 0 leaves the length out.
 void put_net(Message &m, uint8_t first_octet, uint8_t second_octet, int plen)
@@ -282,54 +296,28 @@ int run_cases(Ctx &c)
 		{"pin without a real server", EINVAL, "needs a class",
 		 [](Message &m, const ServiceId &id) {
 			 put_svc(m, id);
-			 Message::Nest n(m, NC_ATTR_CLASS);
-			 uint8_t a[4] = {100, 64, 0, 0};
-			 m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
-			 m.put(NC_ADDR_ATTR_ADDR, a, 4);
-			 m.put_u8(NC_ADDR_ATTR_PLEN, 10);
+			 put_addr4(m, NC_ATTR_CLASS, {100, 64, 0, 0}, 10);
 		 },
 		 NC_CMD_SET_PIN},
 		{"pin to a real server without a port", EINVAL, "needs a port",
 		 [](Message &m, const ServiceId &id) {
 			 put_svc(m, id);
-			 uint8_t a[4] = {100, 64, 0, 0};
-			 for (int t : {NC_ATTR_CLASS, NC_ATTR_DEST}) {
-				 Message::Nest n(m, t);
-				 m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
-				 m.put(NC_ADDR_ATTR_ADDR, a, 4);
-			 }
+			 put_addr4(m, NC_ATTR_CLASS, {100, 64, 0, 0});
+			 put_addr4(m, NC_ATTR_DEST, {100, 64, 0, 0});
 		 },
 		 NC_CMD_SET_PIN},
 		{"pinned network with host bits", EINVAL, "host bits",
 		 [](Message &m, const ServiceId &id) {
 			 put_svc(m, id);
-			 uint8_t a[4] = {100, 65, 0, 0};
-			 {
-				 Message::Nest n(m, NC_ATTR_CLASS);
-				 m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
-				 m.put(NC_ADDR_ATTR_ADDR, a, 4);
-				 m.put_u8(NC_ADDR_ATTR_PLEN, 10);
-			 }
-			 Message::Nest n(m, NC_ATTR_DEST);
-			 m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
-			 m.put(NC_ADDR_ATTR_ADDR, a, 4);
-			 m.put_u16(NC_ADDR_ATTR_PORT, htons(80));
+			 put_addr4(m, NC_ATTR_CLASS, {100, 65, 0, 0}, 10);
+			 put_addr4(m, NC_ATTR_DEST, {100, 65, 0, 0}, -1, 80);
 		 },
 		 NC_CMD_SET_PIN},
 		{"move a network", EINVAL, "takes an address",
 		 [](Message &m, const ServiceId &id) {
 			 put_svc(m, id);
-			 uint8_t a[4] = {71, 0, 0, 0};
-			 {
-				 Message::Nest n(m, NC_ATTR_CLASS);
-				 m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
-				 m.put(NC_ADDR_ATTR_ADDR, a, 4);
-				 m.put_u8(NC_ADDR_ATTR_PLEN, 8);
-			 }
-			 Message::Nest n(m, NC_ATTR_DEST);
-			 m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
-			 m.put(NC_ADDR_ATTR_ADDR, a, 4);
-			 m.put_u16(NC_ADDR_ATTR_PORT, htons(80));
+			 put_addr4(m, NC_ATTR_CLASS, {71, 0, 0, 0}, 8);
+			 put_addr4(m, NC_ATTR_DEST, {71, 0, 0, 0}, -1, 80);
 		 },
 		 NC_CMD_MOVE},
 		{"pins in a request", EINVAL, nullptr,
@@ -342,17 +330,8 @@ int run_cases(Ctx &c)
 		 [](Message &m, const ServiceId &id) {
 			 put_svc(m, id);
 			 Message::Nest e(m, NC_ATTR_ENTRY);
-			 uint8_t a[4] = {71, 0, 0, 0};
-			 {
-				 Message::Nest n(m, NC_ENTRY_ATTR_CLASS);
-				 m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
-				 m.put(NC_ADDR_ATTR_ADDR, a, 4);
-				 m.put_u8(NC_ADDR_ATTR_PLEN, 8);
-			 }
-			 Message::Nest n(m, NC_ENTRY_ATTR_DEST);
-			 m.put_u16(NC_ADDR_ATTR_AF, AF_INET);
-			 m.put(NC_ADDR_ATTR_ADDR, a, 4);
-			 m.put_u16(NC_ADDR_ATTR_PORT, htons(80));
+			 put_addr4(m, NC_ENTRY_ATTR_CLASS, {71, 0, 0, 0}, 8);
+			 put_addr4(m, NC_ENTRY_ATTR_DEST, {71, 0, 0, 0}, -1, 80);
 		 },
 		 NC_CMD_SET_ENTRY},
 		{"saved entry with a reply-only field", EINVAL, nullptr,
