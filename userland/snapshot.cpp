@@ -106,15 +106,12 @@ void put_back_dests(Ipvs &ipvs, const ServiceId &id, const std::vector<DestEntry
 void put_back_pins(Nc &nc, const ServiceId &id, const std::vector<NcPin> &want)
 {
 	auto same_net = [](const NcPin &a, const NcPin &b) { return a.net.addr == b.net.addr && a.net.plen == b.net.plen; };
-	auto same_server = [](const NcPin &a, const NcPin &b) {
-		return a.server.addr == b.server.addr && a.server.port == b.server.port;
-	};
 	const std::vector<NcPin> now = nc.get(id).pins;
 	for (const auto &p : now)
 		if (std::none_of(want.begin(), want.end(), [&](const NcPin &w) { return same_net(w, p); }))
 			nc.unpin(id, ClassArg{p.net.addr, p.net.plen});
 	for (const auto &w : want)
-		if (std::none_of(now.begin(), now.end(), [&](const NcPin &p) { return same_net(w, p) && same_server(w, p); }))
+		if (std::none_of(now.begin(), now.end(), [&](const NcPin &p) { return same_net(w, p) && same_server(w.server, p.server); }))
 			nc.pin(id, ClassArg{w.net.addr, w.net.plen}, w.server);
 }
 
