@@ -349,8 +349,8 @@ int cmd_nc_table(const Options &o)
 	std::vector<NcEntry> entries;
 	with_context(o.service->str(), [&] {
 		Nc nc;
-		pins = nc.get(*o.service).pins;
-		entries = nc.table(*o.service);
+		entries = nc.table(*o.service); // says "no such service" first
+		pins = nc.pins(*o.service);
 	});
 	pins.erase(std::remove_if(pins.begin(), pins.end(),
 				  [&](const NcPin &p) { return !shown(o, p.net, p.server); }),
